@@ -1,0 +1,55 @@
+# Every target sets itself up: it creates .venv when missing and installs what it needs into it.
+# Needs only python3 (>= 3.10), pip and make on the machine.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip install --quiet --disable-pip-version-check
+
+.PHONY: rehearse test lint format bench emulator clean
+
+$(PY):
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "Python >= 3.10 is required"'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+# Stamp files: reinstall only when pyproject.toml changes.
+$(VENV)/.installed-base: pyproject.toml | $(PY)
+	$(PIP) -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(PY)
+	$(PIP) -e '.[test,dev]'
+	touch $@ $(VENV)/.installed-base
+
+$(VENV)/.installed-bench: pyproject.toml | $(PY)
+	$(PIP) -e '.[test,bench]'
+	touch $@ $(VENV)/.installed-base
+
+## rehearse: run the whole runbook against the bundled emulator (no cloud account needed)
+rehearse: $(VENV)/.installed-base
+	$(PY) -m pytest runbook $(ARGS)
+
+## test: run the whole test suite
+test: $(VENV)/.installed-test
+	$(PY) -m pytest $(ARGS)
+
+## lint: ruff (lint + format check) and mypy
+lint: $(VENV)/.installed-test
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
+
+format: $(VENV)/.installed-test
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+## bench: run the benchmarks and write docs/BENCHMARKS.md
+bench: $(VENV)/.installed-bench
+	$(PY) bench/run.py $(ARGS)
+
+## emulator: the standalone emulator in the foreground (Ctrl-C stops it)
+emulator: $(VENV)/.installed-base
+	$(PY) -m emulator serve $(ARGS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,74 @@
+"""``create_app``: the Flask app that serves identity, compute and the control plane."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import Flask, Response, g, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from emulator import compute, control, identity
+from emulator.config import EmulatorConfig
+from emulator.state import STATE_KEY, EmulatorState
+
+# Path prefix -> the module that renders that service's fault bodies. Unmatched paths (no
+# blueprint) still get the fault format of the service whose prefix they carry.
+_SERVICES = (
+    (identity.URL_PREFIX, identity.render_http_exception),
+    (compute.URL_PREFIX, compute.render_http_exception),
+    (control.URL_PREFIX, control.render_http_exception),
+)
+
+
+def create_app(config: EmulatorConfig | dict[str, Any] | None = None) -> Flask:
+    """Build an emulator app. ``config`` may be an ``EmulatorConfig``, a dict of its fields or None."""
+    cfg = EmulatorConfig.from_value(config)
+    app = Flask("emulator")
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    state = EmulatorState(cfg)
+    app.extensions[STATE_KEY] = state
+
+    app.before_request(_assign_request_id)
+    if cfg.control_plane:
+        control.install(app)  # fault injection + request log sit in front of every cloud route
+    app.register_blueprint(identity.bp)
+    app.register_blueprint(compute.bp)
+    if cfg.control_plane:
+        app.register_blueprint(control.bp)
+    app.after_request(_add_request_id_header)
+    app.register_error_handler(HTTPException, _render_http_exception)
+    app.register_error_handler(Exception, _render_unhandled)
+    return app
+
+
+def _assign_request_id() -> None:
+    g.request_id = f"req-{uuid.uuid4()}"
+
+
+def _add_request_id_header(response: Response) -> Response:
+    # Keystone and Nova both send x-openstack-request-id (oslo.middleware request_id).
+    request_id = getattr(g, "request_id", None) or f"req-{uuid.uuid4()}"
+    response.headers.setdefault("x-openstack-request-id", request_id)
+    return response
+
+
+def _service_renderer(path: str) -> Any:
+    for prefix, render in _SERVICES:
+        if path == prefix or path.startswith(prefix + "/"):
+            return render
+    return compute.render_http_exception
+
+
+def _render_http_exception(exc: HTTPException) -> Response:
+    response: Response = _service_renderer(request.path)(exc)
+    return response
+
+
+def _render_unhandled(exc: Exception) -> Response:
+    # Never expected: record it for the test that caused it, answer in the service's format.
+    from flask import current_app
+
+    current_app.extensions[STATE_KEY].record_unhandled(exc)
+    current_app.logger.exception("unhandled error in %s %s", request.method, request.path)
+    return _render_http_exception(InternalServerError())

@@ -1,0 +1,6 @@
+"""The compute service of the emulator: routes (blueprint), backend (state), errors (fault bodies)."""
+
+from emulator.compute.errors import render_http_exception
+from emulator.compute.routes import URL_PREFIX, bp
+
+__all__ = ["URL_PREFIX", "bp", "render_http_exception"]

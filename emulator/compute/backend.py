@@ -1,0 +1,10 @@
+"""Compute backend (placeholder until the service is built)."""
+
+from emulator.clock import Clock
+from emulator.config import EmulatorConfig
+
+
+class ComputeBackend:
+    def __init__(self, config: EmulatorConfig, clock: Clock) -> None:
+        self.config = config
+        self.clock = clock

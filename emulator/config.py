@@ -1,0 +1,137 @@
+"""Configuration of one emulator instance: region, seed, timing, token and lockout policy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from emulator.seed import Seed, load_default_seed
+
+TimingMode = Literal["immediate", "seconds", "manual"]
+
+# Regions from shared/reference/fjcloud-o.md. Region 3 serves compute under /v2.1 with
+# microversions; the others under /v2 (legacy mode, no microversions).
+REGIONS: dict[str, str] = {
+    "jp-east-1": "v2",
+    "jp-east-2": "v2",
+    "jp-east-3": "v2.1",
+    "jp-west-1": "v2",
+    "jp-west-2": "v2",
+    "jp-west-3": "v2.1",
+    "uk-1": "v2",
+    "fi-1": "v2",
+    "de-1": "v2",
+}
+
+
+def compute_version_for(region: str) -> str:
+    """``"v2.1"`` for jp-east-3/jp-west-3, ``"v2"`` elsewhere."""
+    return REGIONS[region]
+
+
+@dataclass(frozen=True)
+class Timing:
+    """How a server moves from ``powering-off`` to ``stopped`` (and back).
+
+    ``immediate``: the action completes inside the request. ``seconds``: it completes that many
+    seconds later (checked lazily on each read, so no timer threads). ``manual``: it waits until
+    the control plane advances the server.
+    """
+
+    mode: TimingMode = "seconds"
+    seconds: float = 0.0
+
+    @classmethod
+    def parse(cls, value: Any) -> Timing:
+        """Accept ``"immediate"``, ``"manual"``, a number of seconds, ``"seconds:2.5"`` or a dict."""
+        if isinstance(value, Timing):
+            return value
+        if isinstance(value, bool):
+            raise ValueError(f"timing must be 'immediate', 'manual' or seconds, not {value!r}")
+        if isinstance(value, int | float):
+            return cls._from_seconds(float(value))
+        if isinstance(value, dict):
+            mode = value.get("mode", "seconds")
+            if mode == "seconds":
+                return cls._from_seconds(value.get("seconds", 0.0))
+            return cls.parse(mode)
+        if isinstance(value, str):
+            text = value.strip()
+            if text in ("immediate", "manual"):
+                return cls(mode=text)  # type: ignore[arg-type]
+            if text.startswith("seconds:"):
+                text = text.split(":", 1)[1]
+            try:
+                return cls._from_seconds(float(text))
+            except ValueError:
+                pass
+        raise ValueError(
+            f"timing must be 'immediate', 'manual' or a number of seconds (e.g. 2.5), not {value!r}"
+        )
+
+    @classmethod
+    def _from_seconds(cls, value: Any) -> Timing:
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise ValueError(f"timing seconds must be a number >= 0, not {value!r}")
+        return cls(mode="seconds", seconds=float(value))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"mode": self.mode, "seconds": self.seconds}
+
+
+# Fast enough for rehearsals and fixtures, yet a poll still sees the powering-off state.
+FAST_TIMING = Timing("seconds", 0.2)
+# The standalone server's default: a realistic few seconds.
+REALISTIC_TIMING = Timing("seconds", 3.0)
+
+
+@dataclass(frozen=True)
+class LockoutPolicy:
+    """FJcloud-O: 5 wrong passwords within 15 minutes lock authentication for 15 minutes."""
+
+    enabled: bool = True
+    attempts: int = 5
+    window_seconds: float = 900.0
+    duration_seconds: float = 900.0
+
+
+@dataclass
+class EmulatorConfig:
+    """Everything that makes one emulator differ from another."""
+
+    region: str = "jp-east-1"
+    seed: Seed = field(default_factory=load_default_seed)
+    timing: Timing = FAST_TIMING
+    token_lifetime_seconds: float = 3 * 3600.0
+    lockout: LockoutPolicy = field(default_factory=LockoutPolicy)
+    control_plane: bool = True
+    max_body_bytes: int = 1024 * 1024
+    # "prefix": one host, services under /identity and /compute (DevStack style).
+    # "fjcloud-hosts": https://<service>.<region>.cloud.global.fujitsu.com (the in-process mock).
+    endpoint_style: Literal["prefix", "fjcloud-hosts"] = "prefix"
+
+    def __post_init__(self) -> None:
+        if self.region not in REGIONS:
+            known = ", ".join(REGIONS)
+            raise ValueError(f"unknown region {self.region!r}; choose one of: {known}")
+        self.timing = Timing.parse(self.timing)
+        if self.token_lifetime_seconds <= 0:
+            raise ValueError("token_lifetime_seconds must be > 0")
+        if self.max_body_bytes <= 0:
+            raise ValueError("max_body_bytes must be > 0")
+
+    @property
+    def compute_version(self) -> str:
+        return compute_version_for(self.region)
+
+    @classmethod
+    def from_value(cls, value: EmulatorConfig | dict[str, Any] | None) -> EmulatorConfig:
+        """``create_app`` accepts a config, a dict of its fields, or None for the defaults."""
+        if value is None:
+            return cls()
+        if isinstance(value, EmulatorConfig):
+            return value
+        data = dict(value)
+        if isinstance(data.get("lockout"), dict):
+            data["lockout"] = LockoutPolicy(**data["lockout"])
+        return cls(**data)

@@ -1,0 +1,5 @@
+"""Control-plane state (placeholder until the control plane is built)."""
+
+
+class ControlBackend:
+    pass

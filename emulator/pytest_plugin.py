@@ -1,0 +1,1 @@
+"""pytest fixtures for the emulator (placeholder until the plugin is built)."""

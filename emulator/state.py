@@ -1,0 +1,50 @@
+"""The one object that holds an emulator's state: its config, clock and service backends."""
+
+from __future__ import annotations
+
+import threading
+
+from flask import current_app
+
+from emulator.clock import Clock
+from emulator.compute.backend import ComputeBackend
+from emulator.config import EmulatorConfig
+from emulator.control.backend import ControlBackend
+from emulator.identity.backend import IdentityBackend
+
+STATE_KEY = "fjcloud_emulator"
+
+
+class EmulatorState:
+    """Config + clock + one backend per service. ``reset()`` re-creates them from the seed."""
+
+    def __init__(self, config: EmulatorConfig) -> None:
+        self.config = config
+        # Exceptions that escaped a route: kept so the thread server / pytest plugin can raise
+        # them in the test that caused them instead of losing them in a log.
+        self.unhandled_errors: list[BaseException] = []
+        self._errors_lock = threading.Lock()
+        self.reset()
+
+    def reset(self) -> None:
+        """Back to the seed: new clock, new backends, no faults, empty request log."""
+        self.clock = Clock()
+        self.identity = IdentityBackend(self.config, self.clock)
+        self.compute = ComputeBackend(self.config, self.clock)
+        self.control = ControlBackend()
+
+    def record_unhandled(self, error: BaseException) -> None:
+        with self._errors_lock:
+            self.unhandled_errors.append(error)
+
+    def take_unhandled(self) -> list[BaseException]:
+        """Return and clear the recorded unhandled exceptions."""
+        with self._errors_lock:
+            errors, self.unhandled_errors = self.unhandled_errors, []
+        return errors
+
+
+def current_state() -> EmulatorState:
+    """The state of the app handling the current request."""
+    state: EmulatorState = current_app.extensions[STATE_KEY]
+    return state

@@ -1,0 +1,1 @@
+"""The runbook's pytest plugin (placeholder until the runbook is built)."""
