@@ -1,6 +1,123 @@
-"""Routes of the identity service (placeholder until the service is built)."""
+"""Routes of the identity service: discovery and ``/v3/auth/tokens`` (thin: the backend decides)."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request
+
+from emulator.identity.auth_request import parse_auth_request
+from emulator.identity.backend import IdentityBackend, TokenInfo
+from emulator.identity.catalog import build_catalog, version_v3
+from emulator.identity.errors import (
+    IdentityError,
+    RequestTooLarge,
+    ValidationError,
+    render_identity_error,
+)
 
 URL_PREFIX = "/identity"
 bp = Blueprint("identity", __name__, url_prefix=URL_PREFIX)
+bp.register_error_handler(IdentityError, render_identity_error)
+
+AUTH_TOKEN_HEADER = "X-Auth-Token"  # noqa: S105 - a header name, not a secret
+SUBJECT_TOKEN_HEADER = "X-Subject-Token"  # noqa: S105 - a header name
+
+
+def _state() -> Any:
+    # Imported here: emulator.state imports this package's backend (see errors.py).
+    from emulator.state import current_state
+
+    return current_state()
+
+
+def _backend() -> IdentityBackend:
+    backend: IdentityBackend = _state().identity
+    return backend
+
+
+def _base(service: str) -> str:
+    from emulator.urls import service_base
+
+    return service_base(service)  # type: ignore[arg-type]
+
+
+@bp.get("/", strict_slashes=False)
+def versions() -> Response:
+    """Keystone answers ``/`` with 300 Multiple Choices (keystone/api/discovery.py)."""
+    response = jsonify({"versions": {"values": [version_v3(_base("identity"))]}})
+    response.status_code = 300
+    return response
+
+
+@bp.get("/v3", strict_slashes=False)
+def version() -> Response:
+    """``GET /v3``: the version document keystoneauth discovers the API from."""
+    return jsonify({"version": version_v3(_base("identity"))})
+
+
+@bp.post("/v3/auth/tokens")
+def issue_token() -> Response:
+    """Password or token method; project scope or none; 201 with ``X-Subject-Token``."""
+    info = _backend().issue(parse_auth_request(_json_body()))
+    response = jsonify({"token": _token_body(info)})
+    response.status_code = 201
+    response.headers[SUBJECT_TOKEN_HEADER] = info.id
+    return response
+
+
+@bp.get("/v3/auth/tokens")
+def validate_token() -> Response:
+    """Validate ``X-Subject-Token`` for the holder of ``X-Auth-Token`` (HEAD: no body)."""
+    backend = _backend()
+    backend.authenticate(_header(AUTH_TOKEN_HEADER))
+    info = backend.validate(_header(SUBJECT_TOKEN_HEADER))
+    response = jsonify({"token": _token_body(info)})
+    response.headers[SUBJECT_TOKEN_HEADER] = info.id
+    return response
+
+
+@bp.delete("/v3/auth/tokens")
+def revoke_token() -> Response:
+    """Revoke ``X-Subject-Token``: 204."""
+    backend = _backend()
+    backend.authenticate(_header(AUTH_TOKEN_HEADER))
+    backend.revoke(_header(SUBJECT_TOKEN_HEADER))
+    return Response(status=204)
+
+
+def _header(name: str) -> str | None:
+    value = request.headers.get(name)
+    return value if value else None
+
+
+def _token_body(info: TokenInfo) -> dict[str, Any]:
+    body = _backend().describe(info)
+    if info.project_id is not None and "nocatalog" not in request.args:
+        body["catalog"] = build_catalog(
+            _state().config, _base("identity"), _base("compute"), info.project_id
+        )
+    return body
+
+
+def _json_body() -> Any:
+    """The request's JSON as keystone/server/flask/request_processing/json_body.py reads it."""
+    limit = _state().config.max_body_bytes
+    if request.content_length is not None and request.content_length > limit:
+        raise RequestTooLarge()
+    data = request.get_data(cache=True)
+    if len(data) > limit:
+        raise RequestTooLarge()
+    if not data:
+        return None
+    # Keystone accepts JSON or no Content-Type at all; anything else is a 400, not a 415.
+    if not (request.is_json or not request.headers.get("Content-Type")):
+        raise ValidationError.expecting("application/json", "Content-Type header")
+    try:
+        decoded = json.loads(data)
+    except (ValueError, UnicodeDecodeError):
+        raise ValidationError.expecting("valid JSON", "request body") from None
+    if not isinstance(decoded, dict):
+        raise ValidationError.expecting("valid JSON", "request body")
+    return decoded
