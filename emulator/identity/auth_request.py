@@ -10,7 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from emulator.identity.errors import DomainScopeRefused, Unauthorized, ValidationError
+from emulator.identity.errors import (
+    AuthMethodNotSupported,
+    DomainScopeRefused,
+    Unauthorized,
+    ValidationError,
+)
 
 
 @dataclass(frozen=True)
@@ -38,42 +43,46 @@ SUPPORTED_METHODS = ("password", "token")
 
 
 def parse_auth_request(body: Any) -> AuthRequest:
-    """Validate ``body`` (already JSON-decoded) or raise a Keystone 400/401."""
-    auth = _section(body, "auth", "auth", required_in="request body")
-    identity = _section(auth, "identity", "auth/identity", required_in="auth")
+    """Validate ``body`` (already JSON-decoded, None when empty) or raise a Keystone 400/401."""
+    # keystone/api/auth.py: auth_data = request_body_json.get('auth') or {}
+    auth = body.get("auth") if isinstance(body, dict) else None
+    if not auth:
+        raise ValidationError("'identity' is a required property")
+    if not isinstance(auth, dict):
+        raise ValidationError(f"{_short(auth)} is not of type 'object'")
+    identity = auth.get("identity")
+    if identity is None:
+        raise ValidationError("'identity' is a required property")
+    if not isinstance(identity, dict):
+        raise ValidationError.schema("identity", f"{_short(identity)} is not of type 'object'")
     methods = identity.get("methods")
     if methods is None:
-        raise ValidationError.schema("auth/identity", "'methods' is a required property")
-    if not isinstance(methods, list) or not all(isinstance(m, str) for m in methods):
-        raise ValidationError.schema("auth/identity/methods", f"{methods!r} is not of type 'array'")
+        raise ValidationError.schema("identity", "'methods' is a required property")
+    if not isinstance(methods, list):
+        raise ValidationError.schema(
+            "identity/methods", f"{_short(methods)} is not of type 'array'"
+        )
+    for index, method in enumerate(methods):
+        if not isinstance(method, str):
+            raise ValidationError.schema(
+                f"identity/methods/{index}", f"{_short(method)} is not of type 'string'"
+            )
     if not methods:
-        raise ValidationError.schema("auth/identity/methods", "[] is too short")
+        # keystone/api/_shared/authentication.py: no method ran, so no user: 401.
+        raise Unauthorized()
     for method in methods:
         if method not in identity:
             raise ValidationError.expecting(method, "identity")
         if method not in SUPPORTED_METHODS:
             # keystone/auth/core.py: an unknown plugin is an authentication failure.
-            raise Unauthorized("Attempted to authenticate with an unsupported method.")
+            raise AuthMethodNotSupported(SUPPORTED_METHODS)
     user = password = token_id = None
     if "password" in methods:
         user, password = _password(identity["password"])
     if "token" in methods:
         token_id = _token(identity["token"])
-    project = _scope(auth.get("scope"))
+    project = _scope(auth)
     return AuthRequest(tuple(dict.fromkeys(methods)), user, password, token_id, project)
-
-
-def _section(parent: Any, key: str, field: str, required_in: str) -> dict[str, Any]:
-    if not isinstance(parent, dict):
-        raise ValidationError.expecting(key, required_in)
-    value = parent.get(key)
-    if value is None:
-        raise ValidationError.schema(
-            field.rsplit("/", 1)[0] or field, f"'{key}' is a required property"
-        )
-    if not isinstance(value, dict):
-        raise ValidationError.schema(field, f"{_short(value)} is not of type 'object'")
-    return value
 
 
 def _short(value: Any) -> str:
@@ -81,78 +90,93 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _string(data: dict[str, Any], key: str, field: str) -> str | None:
+def _object(value: Any, field: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ValidationError.schema(field, f"{_short(value)} is not of type 'object'")
+    return value
+
+
+def _string(data: dict[str, Any], key: str, field: str, secret: bool = False) -> str | None:
     value = data.get(key)
     if value is None:
         return None
     if not isinstance(value, str):
-        raise ValidationError.schema(f"{field}/{key}", f"{_short(value)} is not of type 'string'")
+        shown = "the value" if secret else _short(value)  # never echo a password
+        raise ValidationError.schema(f"{field}/{key}", f"{shown} is not of type 'string'")
     return value
 
 
 def _password(section: Any) -> tuple[Ref, str]:
-    if not isinstance(section, dict):
-        raise ValidationError.schema("auth/identity/password", "is not of type 'object'")
-    user = section.get("user")
-    if not isinstance(user, dict):
+    section = _object(section, "identity/password")
+    if "user" not in section:
         raise ValidationError.expecting("user", "password")
-    field = "auth/identity/password/user"
-    ref = _ref(user, field, kind="user")
-    password = user.get("password")
+    user = _object(section["user"], "identity/password/user")
+    ref = _ref(user, "identity/password/user", kind="user")
+    password = _string(user, "password", "identity/password/user", secret=True)
     if password is None:
+        # keystone/auth/plugins/core.py UserAuthInfo
         raise ValidationError.expecting("password", "user")
-    if not isinstance(password, str):
-        # Never echo the value: it is a secret.
-        raise ValidationError.schema(f"{field}/password", "is not of type 'string'")
     return ref, password
 
 
 def _ref(data: dict[str, Any], field: str, kind: str) -> Ref:
     ref_id = _string(data, "id", field)
     name = _string(data, "name", field)
-    if not ref_id and not name:
-        raise ValidationError.expecting("id or name", kind)
-    if ref_id:
+    domain = None if data.get("domain") is None else _object(data["domain"], f"{field}/domain")
+    if ref_id is None and name is None:
+        # keystone/auth/schema.py validate_issue_token_auth
+        raise ValidationError(f"Invalid input for field {field}: id or name must be present.")
+    domain_id = domain_name = None
+    if domain is not None:
+        domain_id = _string(domain, "id", f"{field}/domain")
+        domain_name = _string(domain, "name", f"{field}/domain")
+        if domain_id is None and domain_name is None:
+            raise ValidationError(
+                f"Invalid input for field {field}/domain: id or name must be present."
+            )
+    if ref_id is not None:
         return Ref(id=ref_id)
-    domain = data.get("domain")
-    if not isinstance(domain, dict):
+    if domain is None:
         # keystone/auth/core.py _lookup_user / _lookup_project: a name needs its domain.
         raise ValidationError.expecting("domain", kind)
-    domain_id = _string(domain, "id", f"{field}/domain")
-    domain_name = _string(domain, "name", f"{field}/domain")
-    if not domain_id and not domain_name:
-        raise ValidationError.expecting("id or name", "domain")
-    return Ref(
-        name=name, domain_id=domain_id or None, domain_name=None if domain_id else domain_name
-    )
+    return Ref(name=name, domain_id=domain_id, domain_name=None if domain_id else domain_name)
 
 
 def _token(section: Any) -> str:
-    if not isinstance(section, dict):
-        raise ValidationError.schema("auth/identity/token", "is not of type 'object'")
-    token_id = section.get("id")
-    if token_id is None:
-        raise ValidationError.schema("auth/identity/token", "'id' is a required property")
-    if not isinstance(token_id, str):
-        raise ValidationError.schema("auth/identity/token/id", "is not of type 'string'")
+    section = _object(section, "identity/token")
+    if section.get("id") is None:
+        raise ValidationError.schema("identity/token", "'id' is a required property")
+    token_id = _string(section, "id", "identity/token", secret=True)
+    assert token_id is not None
     return token_id
 
 
-def _scope(scope: Any) -> Ref | None:
-    if scope is None or scope == {}:
+_SCOPES = ("system", "project", "domain", "OS-TRUST:trust", "unscoped")
+
+
+def _scope(auth: dict[str, Any]) -> Ref | None:
+    if "scope" not in auth:
         return None
-    if isinstance(scope, str) and scope == "unscoped":
-        return None  # keystone/auth/schema.py accepts "scope": "unscoped" explicitly
+    scope = auth["scope"]
+    if scope == "unscoped":
+        return None  # keystone/auth/schema.py: explicit "scope": "unscoped"
     if not isinstance(scope, dict):
-        raise ValidationError.schema("auth/scope", f"{_short(scope)} is not of type 'object'")
+        raise ValidationError.expecting(_SCOPE_CHOICES, "scope")
     if "domain" in scope:
         raise DomainScopeRefused()
-    if "system" in scope or "OS-TRUST:trust" in scope:
+    present = [key for key in _SCOPES if key in scope]
+    if len(present) != 1:
+        # keystone/auth/core.py AuthInfo._validate_and_normalize_scope_data
+        raise ValidationError.expecting(_SCOPE_CHOICES, "scope")
+    if present[0] == "unscoped":
+        return None  # old keystoneauth form {"unscoped": {}}
+    if present[0] != "project":
         # Neither system nor trust scope exists on FJcloud-O's public identity service.
-        raise ValidationError.schema("auth/scope", "only a project scope is supported")
-    project = scope.get("project")
-    if project is None:
-        raise ValidationError.schema("auth/scope", "'project' is a required property")
-    if not isinstance(project, dict):
-        raise ValidationError.schema("auth/scope/project", "is not of type 'object'")
-    return _ref(project, "auth/scope/project", kind="project")
+        raise ValidationError(
+            f"a {present[0]} scope is not supported on FJcloud-O; scope the token to a project."
+        )
+    project = _object(scope["project"], "scope/project")
+    return _ref(project, "scope/project", kind="project")
+
+
+_SCOPE_CHOICES = "system, project, domain, OS-TRUST:trust or unscoped"

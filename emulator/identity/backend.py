@@ -78,7 +78,8 @@ class IdentityBackend:
             if request.token_id is not None:
                 parent = self._live(request.token_id)
                 if parent is None:
-                    raise Unauthorized()
+                    # keystone/auth/plugins/token.py validates the token: TokenNotFound, 404.
+                    raise TokenNotFound(request.token_id)
             user: UserSeed | None = None
             if request.user is not None:
                 user = self._check_password(request.user, request.password or "")
@@ -91,10 +92,11 @@ class IdentityBackend:
             expires_at = now + timedelta(seconds=self.config.token_lifetime_seconds)
             parent_audit: tuple[str, ...] = ()
             if parent is not None:
-                # keystone/auth/core.py: a re-scoped token keeps its parent's expiry and methods.
+                # keystone/auth/plugins/token.py: a re-scoped token keeps its parent's expiry
+                # and methods, and carries the chain's first audit id as its second one.
                 expires_at = parent.info.expires_at
-                methods = tuple(dict.fromkeys(parent.info.methods + methods))
-                parent_audit = parent.audit_ids[:1]
+                methods = tuple(dict.fromkeys(methods + parent.info.methods))
+                parent_audit = parent.audit_ids[-1:]
             project, roles = self._scope(user, request.project)
             token_id = self._new_token_id()
             audit_id = secrets.token_urlsafe(16)[:22]

@@ -34,6 +34,8 @@ class IdentityError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+        # More members of the "error" object (keystone adds "identity" to some 401s).
+        self.extra: dict[str, object] = {}
 
 
 class ValidationError(IdentityError):
@@ -68,6 +70,14 @@ class Unauthorized(IdentityError):
 
     def __init__(self, message: str = UNAUTHORIZED_MESSAGE) -> None:
         super().__init__(message)
+
+
+class AuthMethodNotSupported(Unauthorized):
+    """401 for a method other than password/token (keystone/exception.py AuthMethodNotSupported)."""
+
+    def __init__(self, supported: tuple[str, ...]) -> None:
+        super().__init__("Attempted to authenticate with an unsupported method.")
+        self.extra = {"identity": {"methods": list(supported)}}
 
 
 class AccountLocked(Unauthorized):
@@ -111,7 +121,8 @@ class RequestTooLarge(IdentityError):
 
 def render_identity_error(exc: IdentityError) -> Response:
     """Keystone's error body; a 401 also carries ``WWW-Authenticate: Keystone uri=...``."""
-    response = jsonify({"error": {"code": exc.code, "title": exc.title, "message": exc.message}})
+    error = {"code": exc.code, "title": exc.title, "message": exc.message, **exc.extra}
+    response = jsonify({"error": error})
     response.status_code = exc.code
     if exc.code == 401:
         _add_www_authenticate(response)

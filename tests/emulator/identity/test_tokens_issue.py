@@ -144,8 +144,10 @@ def test_rescope_unscoped_token_to_project_keeps_expiry_and_chains_audit_ids(
     assert scoped.headers["X-Subject-Token"] != first.headers["X-Subject-Token"]
 
 
-def test_rescope_with_unknown_token_is_401(client: FlaskClient) -> None:
+def test_rescope_with_unknown_token_is_404_keystone_auth_plugins_token(
+    client: FlaskClient,
+) -> None:
     response = client.post(
         TOKENS, json=token_auth("no-such-token", {"project": {"id": PROJECT_ID}})
     )
-    assert_keystone_error(response, 401, "The request you have made requires authentication.")
+    assert_keystone_error(response, 404, "Could not find token: no-such-token.")
