@@ -1,0 +1,142 @@
+"""Control methods shared by the thread server and the in-process mock (same code, same behaviour).
+
+Both act on their ``EmulatorState`` directly (same process), which is simpler and faster than
+going through ``/_emulator/…`` over HTTP; the operations are the very functions the HTTP routes
+call.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any
+
+from emulator.config import Timing
+from emulator.control import operations
+from emulator.control.errors import InvalidRequest
+from emulator.state import EmulatorState
+
+
+class ControlMethods(ABC):
+    """``reset``, ``add_server``, ``inject_fault``, ``advance``, ``requests_log``, ``credentials``…"""
+
+    @property
+    @abstractmethod
+    def state(self) -> EmulatorState:
+        """The emulator's state (config, clock, backends)."""
+
+    @property
+    @abstractmethod
+    def auth_url(self) -> str:
+        """The identity v3 URL clients authenticate against (``OS_AUTH_URL``)."""
+
+    @property
+    @abstractmethod
+    def compute_url(self) -> str:
+        """The seed document's ``COMPUTE`` (the URL in front of ``/v2/{project_id}/…``)."""
+
+    # -- what clients need to log in ----------------------------------------------------------
+    @property
+    def region(self) -> str:
+        return self.state.config.region
+
+    @property
+    def project_id(self) -> str:
+        """The demo project's id (the seed document's ``PROJECT_ID``)."""
+        return operations.demo_login(self.state.config.seed).project_id
+
+    @property
+    def server_ids(self) -> list[str]:
+        """Ids of the servers in the seed, in seed order (``server_ids[0]`` is ``SERVER_ID``)."""
+        return [server.id for server in self.state.config.seed.servers]
+
+    @property
+    def credentials(self) -> dict[str, str]:
+        """The ``OS_*`` variables for the seed's demo user (its password is a demo value)."""
+        login = operations.demo_login(self.state.config.seed)
+        return {
+            "OS_AUTH_URL": self.auth_url,
+            "OS_USERNAME": login.user_name,
+            "OS_PASSWORD": login.password,
+            "OS_USER_DOMAIN_NAME": login.user_domain_name,
+            "OS_PROJECT_ID": login.project_id,
+            "OS_PROJECT_NAME": login.project_name,
+            "OS_PROJECT_DOMAIN_NAME": login.project_domain_name,
+            "OS_REGION_NAME": self.region,
+            "OS_IDENTITY_API_VERSION": "3",
+            "OS_INTERFACE": "public",
+        }
+
+    # -- control plane ------------------------------------------------------------------------
+    def reset(self) -> None:
+        """Back to the seed: servers, tokens, lockouts, clock, faults and request log."""
+        self.state.reset()
+
+    def add_server(self, **fields: Any) -> dict[str, Any]:
+        """Add a server described like a seed ``servers[]`` entry (``name=…, status=…``)."""
+        return operations.add_server(self.state, fields)
+
+    def inject_fault(self, **spec: Any) -> dict[str, Any]:
+        """Add a fault rule (see ``emulator.control.faults``); returns it with its ``id``."""
+        return operations.add_fault(self.state, spec)
+
+    def faults(self) -> list[dict[str, Any]]:
+        """The fault rules with their hit counts."""
+        return self.state.control.faults.list()
+
+    def remove_fault(self, fault_id: str) -> None:
+        self.state.control.faults.remove(fault_id)
+
+    def clear_faults(self) -> None:
+        self.state.control.faults.clear()
+
+    def set_timing(
+        self, timing: Timing | str | float | dict[str, Any], server_id: str | None = None
+    ) -> None:
+        """``"immediate"``, ``"manual"``, seconds or a ``Timing``; for one server or all."""
+        try:
+            parsed = Timing.parse(timing)
+        except ValueError as exc:
+            raise InvalidRequest(f"timing: {exc}") from None
+        operations.apply_timing(self.state, parsed, server_id)
+
+    def advance(self, server_id: str) -> dict[str, Any]:
+        """Complete the server's pending transition (``manual`` timing) now."""
+        return operations.advance(self.state, server_id)
+
+    def set_server_state(
+        self, server_id: str, status: str, *, locked: bool | None = None
+    ) -> dict[str, Any]:
+        """Force ACTIVE / SHUTOFF / ERROR (and optionally the lock)."""
+        return operations.set_server_state(
+            self.state, server_id, {"status": status, "locked": locked}
+        )
+
+    def delete_server(self, server_id: str) -> None:
+        operations.delete_server(self.state, server_id)
+
+    def server_history(self, server_id: str) -> list[dict[str, Any]]:
+        """Every state change of the server (vm_state, task_state, power_state, cause)."""
+        with operations.compute_errors():
+            history: list[dict[str, Any]] = self.state.compute.history(server_id)
+        return history
+
+    def advance_clock(self, seconds: float) -> None:
+        """Move the emulator's clock forward: tokens expire, lockouts end."""
+        operations.advance_clock(self.state, {"seconds": seconds})
+
+    def requests_log(self) -> list[dict[str, Any]]:
+        """The cloud requests served so far, secrets masked."""
+        return self.state.control.requests.entries()
+
+    def clear_requests_log(self) -> None:
+        self.state.control.requests.clear()
+
+    def snapshot(self) -> dict[str, Any]:
+        """What ``GET /_emulator/state`` answers."""
+        return operations.summary(self.state)
+
+    def check_errors(self) -> None:
+        """Re-raise the first exception that escaped a route since the last check."""
+        errors = self.state.take_unhandled()
+        if errors:
+            raise errors[0]

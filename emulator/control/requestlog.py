@@ -1,0 +1,101 @@
+"""The request log of the control plane, with every secret masked before it is stored.
+
+Masked as ``***``: the values of the ``X-Auth-Token`` / ``X-Subject-Token`` headers, JSON fields
+named like a password (``password``, ``admin_pass``, ``adminPass``, …) anywhere in a body, and the
+token value in Keystone's ``token`` auth method (``{"token": {"id": …}}``). Non-JSON bodies are kept
+as text (cut at 4 KiB) with ``"password": "…"`` patterns masked.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections import deque
+from typing import Any
+
+MASK = "***"
+# Headers worth seeing in a log; everything else (cookies, proxies' headers) is left out.
+LOGGED_HEADERS = (
+    "Content-Type",
+    "Content-Length",
+    "Accept",
+    "User-Agent",
+    "X-Auth-Token",
+    "X-Subject-Token",
+    "OpenStack-API-Version",
+    "X-OpenStack-Nova-API-Version",
+    "Location",
+    "WWW-Authenticate",
+    "x-openstack-request-id",
+    "x-compute-request-id",
+)
+SECRET_HEADERS = frozenset({"x-auth-token", "x-subject-token"})
+SECRET_KEYS = frozenset(
+    {"password", "admin_pass", "adminpass", "original_password", "new_password", "secret"}
+)
+MAX_TEXT = 4096
+MAX_ENTRIES = 1000
+_TEXT_SECRET = re.compile(r'("(?:password|admin_?pass|adminPass)"\s*:\s*)"[^"]*"', re.IGNORECASE)
+
+
+def mask_headers(headers: Any) -> dict[str, str]:
+    """The logged headers present in ``headers`` (any mapping-like with ``get``), secrets masked."""
+    selected: dict[str, str] = {}
+    for name in LOGGED_HEADERS:
+        value = headers.get(name)
+        if value is not None:
+            selected[name] = MASK if name.lower() in SECRET_HEADERS else str(value)
+    return selected
+
+
+def mask_json(value: Any, parent_key: str = "") -> Any:
+    """A copy of a JSON value with password-like fields and token ids replaced by ``***``."""
+    if isinstance(value, dict):
+        masked: dict[str, Any] = {}
+        for key, item in value.items():
+            lowered = str(key).lower()
+            is_token_id = parent_key == "token" and lowered == "id"
+            # Keystone's {"password": {"user": …}} is a method, not a secret: mask only scalars.
+            is_scalar = item is not None and not isinstance(item, dict | list)
+            if (lowered in SECRET_KEYS or is_token_id) and is_scalar:
+                masked[key] = MASK
+            else:
+                masked[key] = mask_json(item, lowered)
+        return masked
+    if isinstance(value, list):
+        return [mask_json(item, parent_key) for item in value]
+    return value
+
+
+def mask_body(raw: bytes) -> Any:
+    """A body for the log: parsed JSON (masked), masked text, or None when empty."""
+    if not raw:
+        return None
+    try:
+        return mask_json(json.loads(raw))
+    except (ValueError, UnicodeDecodeError):
+        text = raw[:MAX_TEXT].decode("utf-8", errors="replace")
+        return _TEXT_SECRET.sub(rf'\1"{MASK}"', text)
+
+
+class RequestLog:
+    """The last ``MAX_ENTRIES`` cloud requests, oldest first; thread-safe."""
+
+    def __init__(self) -> None:
+        self._entries: deque[dict[str, Any]] = deque(maxlen=MAX_ENTRIES)
+        self._lock = threading.Lock()
+        self._next_id = 1
+
+    def append(self, entry: dict[str, Any]) -> None:
+        with self._lock:
+            self._entries.append({"seq": self._next_id, **entry})
+            self._next_id += 1
+
+    def entries(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return list(self._entries)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()

@@ -1,0 +1,79 @@
+"""The request log: what is recorded, and that every secret is masked as ``***``."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask.testing import FlaskClient
+
+from emulator.control.requestlog import mask_body, mask_json
+from tests.emulator.control.conftest import DEMO_AUTH
+
+
+def log(client: FlaskClient) -> list[dict[str, Any]]:
+    response = client.get("/_emulator/requests")
+    assert response.status_code == 200
+    entries: list[dict[str, Any]] = response.json["requests"]  # type: ignore[index]
+    return entries
+
+
+def test_password_auth_is_logged_with_password_and_token_masked(client: FlaskClient) -> None:
+    issued = client.post("/identity/v3/auth/tokens?nocatalog", json=DEMO_AUTH)
+    token = issued.headers["X-Subject-Token"]
+    client.get(
+        "/identity/v3/auth/tokens", headers={"X-Auth-Token": token, "X-Subject-Token": token}
+    )
+    first, second = log(client)
+    assert (first["method"], first["path"], first["query"], first["status"]) == (
+        "POST",
+        "/identity/v3/auth/tokens",
+        "nocatalog",
+        201,
+    )
+    assert first["service"] == "identity"
+    password = first["request_body"]["auth"]["identity"]["password"]["user"]["password"]
+    assert password == "***"
+    assert first["response_headers"]["X-Subject-Token"] == "***"
+    assert first["response_body"]["token"]["user"]["name"] == "demo-user"
+    assert second["request_headers"]["X-Auth-Token"] == "***"
+    assert second["request_headers"]["X-Subject-Token"] == "***"
+    everything = json.dumps(log(client))
+    assert token not in everything
+    assert "demo-password" not in everything
+
+
+def test_token_method_id_and_admin_pass_are_masked() -> None:
+    body = {
+        "auth": {"identity": {"methods": ["token"], "token": {"id": "gAAAA-secret"}}},
+        "server": {"metadata": {"admin_pass": "Password0"}, "adminPass": "x", "id": "keep-me"},
+    }
+    masked = mask_json(body)
+    assert masked["auth"]["identity"]["token"]["id"] == "***"
+    assert masked["server"]["metadata"]["admin_pass"] == "***"
+    assert masked["server"]["adminPass"] == "***"
+    assert masked["server"]["id"] == "keep-me"  # only a token's id is a secret
+
+
+def test_text_bodies_are_kept_with_password_patterns_masked() -> None:
+    assert mask_body(b'{"password": "x"') == '{"password": "***"'
+    assert mask_body(b"") is None
+    assert mask_body(b"plain") == "plain"
+
+
+def test_control_plane_requests_are_not_logged_and_delete_clears(client: FlaskClient) -> None:
+    client.get("/identity/v3")
+    client.get("/_emulator/state")
+    assert [entry["path"] for entry in log(client)] == ["/identity/v3"]
+    assert client.delete("/_emulator/requests").status_code == 204
+    assert log(client) == []
+
+
+def test_entries_are_numbered_and_carry_the_request_id(client: FlaskClient) -> None:
+    client.get("/identity/")
+    client.get("/identity/v3")
+    first, second = log(client)
+    assert (first["seq"], second["seq"]) == (1, 2)
+    assert second["response_headers"]["x-openstack-request-id"].startswith("req-")
+    assert second["fault"] is None
+    assert second["dropped"] is False

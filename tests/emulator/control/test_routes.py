@@ -1,0 +1,140 @@
+"""Control plane endpoints: status and body of each, errors in the control plane's own format."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from emulator import create_app
+from emulator.state import EmulatorState
+from tests.emulator.control.conftest import DEMO_AUTH
+
+
+def test_health_is_ok(client: FlaskClient) -> None:
+    response = client.get("/_emulator/health")
+    assert response.status_code == 200
+    assert response.json == {
+        "status": "ok",
+        "region": "jp-east-1",
+        "compute_api": "v2",
+        "endpoint_style": "prefix",
+    }
+
+
+def test_control_plane_off_serves_no_control_path() -> None:
+    client = create_app({"control_plane": False}).test_client()
+    response = client.get("/_emulator/health")
+    assert response.status_code == 404
+    assert response.json["error"]["code"] == 404  # type: ignore[index]
+    assert client.get("/identity/v3").status_code == 200
+
+
+def test_state_summarises_config_and_has_no_secrets(client: FlaskClient) -> None:
+    client.post("/identity/v3/auth/tokens", json=DEMO_AUTH)
+    response = client.get("/_emulator/state")
+    assert response.status_code == 200
+    body: dict[str, Any] = response.json  # type: ignore[assignment]
+    assert body["config"]["region"] == "jp-east-1"
+    assert body["config"]["timing"] == {"mode": "seconds", "seconds": 0.2}
+    assert body["identity"]["active_tokens"] == 1
+    assert body["faults"] == []
+    assert body["requests_logged"] == 1
+    text = response.get_data(as_text=True)
+    assert "demo-password" not in text
+    assert "Password0" not in text
+
+
+def test_reset_goes_back_to_the_seed(client: FlaskClient, state: EmulatorState) -> None:
+    client.post("/identity/v3/auth/tokens", json=DEMO_AUTH)
+    client.post("/_emulator/faults", json={"path": "/compute/*", "status": 503})
+    client.post("/_emulator/clock/advance", json={"seconds": 60})
+    response = client.post("/_emulator/reset")
+    assert (response.status_code, response.json) == (200, {"status": "reset"})
+    assert state.identity.snapshot()["active_tokens"] == 0
+    assert state.control.faults.list() == []
+    assert state.control.requests.entries() == []
+    assert state.clock.offset == 0
+
+
+def test_clock_advance_expires_tokens(client: FlaskClient, state: EmulatorState) -> None:
+    token = client.post("/identity/v3/auth/tokens", json=DEMO_AUTH).headers["X-Subject-Token"]
+    response = client.post("/_emulator/clock/advance", json={"seconds": 3 * 3600 + 1})
+    assert response.status_code == 200
+    assert response.json["clock"]["offset_seconds"] == 3 * 3600 + 1  # type: ignore[index]
+    validate = client.get(
+        "/identity/v3/auth/tokens", headers={"X-Auth-Token": token, "X-Subject-Token": token}
+    )
+    assert validate.status_code == 401
+
+
+@pytest.mark.parametrize("body", [{"seconds": -1}, {"seconds": "10"}, {}, None])
+def test_clock_advance_rejects_bad_seconds(client: FlaskClient, body: Any) -> None:
+    response = client.post("/_emulator/clock/advance", json=body)
+    assert response.status_code == 400
+    assert response.json["error"]["message"].startswith("clock.seconds:")  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"status": "RUNNING", "name": "x"}, "server.status"),
+        ({"name": "x", "id": "not-a-uuid"}, "server.id"),
+        ({"id": "0b4a3b5e-5d7e-4a39-9f0b-6d1f3c9e2a11"}, "server.name"),
+        ({"name": "x", "project": "nope"}, "server.project"),
+        ({"name": "x", "colour": "red"}, "server.colour"),
+    ],
+)
+def test_add_server_with_bad_fields_is_400_naming_the_field(
+    client: FlaskClient, body: dict[str, Any], field: str
+) -> None:
+    response = client.post("/_emulator/servers", json=body)
+    assert response.status_code == 400
+    assert response.json["error"]["code"] == 400  # type: ignore[index]
+    assert response.json["error"]["message"].startswith(f"server: {field}:")  # type: ignore[index]
+
+
+def test_add_server_body_must_be_an_object(client: FlaskClient) -> None:
+    response = client.post("/_emulator/servers", json=["x"])
+    assert response.status_code == 400
+    assert "JSON object" in response.json["error"]["message"]  # type: ignore[index]
+
+
+def test_body_that_is_not_json_is_400(client: FlaskClient) -> None:
+    response = client.post(
+        "/_emulator/faults", data="{not json", headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert response.json == {
+        "error": {"code": 400, "message": "the request body is not valid JSON"}
+    }
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"mode": "fast"}, "timing.mode"),
+        ({"mode": "seconds", "seconds": -2}, "timing.seconds"),
+        ({"mode": "manual", "server_id": 5}, "timing.server_id"),
+    ],
+)
+def test_timing_rejects_bad_values(client: FlaskClient, body: dict[str, Any], field: str) -> None:
+    response = client.post("/_emulator/timing", json=body)
+    assert response.status_code == 400
+    assert response.json["error"]["message"].startswith(f"{field}:")  # type: ignore[index]
+
+
+def test_set_state_rejects_an_unknown_status(client: FlaskClient) -> None:
+    response = client.post("/_emulator/servers/x/state", json={"status": "PAUSED"})
+    assert response.status_code == 400
+    assert response.json["error"]["message"].startswith("state.status:")  # type: ignore[index]
+
+
+def test_unknown_control_path_and_wrong_method(client: FlaskClient) -> None:
+    missing = client.get("/_emulator/nothing")
+    assert missing.status_code == 404
+    assert missing.json["error"]["code"] == 404  # type: ignore[index]
+    wrong = client.get("/_emulator/reset")
+    assert wrong.status_code == 405
+    assert wrong.json["error"]["code"] == 405  # type: ignore[index]
