@@ -1,6 +1,269 @@
-"""Routes of the compute service (placeholder until the service is built)."""
+"""Routes of the compute service (Nova subset) under ``/compute``.
 
-from flask import Blueprint
+The order of checks follows Nova's WSGI pipeline: body size (oslo sizelimit) → token
+(keystonemiddleware, 401) → microversion (400/406) → Content-Type (415) → action body (400) →
+URL project id (400) → server lookup (404) → policy (403) → state (409).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from flask import Blueprint, Response, g, jsonify, request
+from werkzeug.exceptions import RequestEntityTooLarge as RequestEntityTooLargeError
+
+from emulator.compute import parsing, views
+from emulator.compute.backend import ComputeBackend, ServerRecord
+from emulator.compute.errors import (
+    BadRequest,
+    ComputeFault,
+    Forbidden,
+    RequestEntityTooLarge,
+    render_fault,
+)
+from emulator.compute.microversions import APIVersion, negotiate, response_headers
+from emulator.identity.backend import TokenInfo
+from emulator.identity.errors import IdentityError, render_identity_error
+
+if TYPE_CHECKING:
+    from emulator.state import EmulatorState
 
 URL_PREFIX = "/compute"
 bp = Blueprint("compute", __name__, url_prefix=URL_PREFIX)
+
+API = "<any(v2, 'v2.1'):api>"
+PROJECT = API + "/<project_id>"
+# Roles that may change a server's power state (FJcloud-O: system owner and operator; observers
+# only read). Any role on the project may read, like Nova's project_reader default.
+ACTION_ROLES = frozenset({"cpf_systemowner", "cpf_operator", "admin"})
+_UNAUTHENTICATED = frozenset({"compute.versions", "compute.version"})
+# action key in the body -> (policy name, transition or None for reboot, which reads its type)
+_ACTIONS: dict[str, tuple[str, str | None]] = {
+    "os-stop": ("os_compute_api:servers:stop", "stop"),
+    "os-start": ("os_compute_api:servers:start", "start"),
+    "reboot": ("os_compute_api:servers:reboot", None),
+}
+
+
+@bp.errorhandler(ComputeFault)
+def _render_compute_fault(exc: ComputeFault) -> Response:
+    return render_fault(exc)
+
+
+@bp.errorhandler(IdentityError)
+def _render_identity_fault(exc: IdentityError) -> Response:
+    # A 401 from Nova comes from keystonemiddleware, in Keystone's format.
+    return render_identity_error(exc)
+
+
+@bp.before_request
+def _pipeline() -> None:
+    g.compute_version = None
+    limit = current_state().config.max_body_bytes
+    if request.content_length is not None and request.content_length > limit:
+        raise RequestEntityTooLarge("Request is too large.")
+    if request.endpoint not in _UNAUTHENTICATED:
+        g.compute_token = current_state().identity.authenticate(request.headers.get("X-Auth-Token"))
+    if (request.view_args or {}).get("api") == "v2.1":
+        g.compute_version = negotiate(request.headers)
+
+
+@bp.after_request
+def _headers(response: Response) -> Response:
+    request_id = getattr(g, "request_id", None)
+    if request_id:
+        response.headers.setdefault("x-compute-request-id", request_id)
+    version: APIVersion | None = getattr(g, "compute_version", None)
+    if version is not None:
+        for name, value in response_headers(version).items():
+            response.headers[name] = value
+    return response
+
+
+# -- discovery ---------------------------------------------------------------------------------
+@bp.get("/", endpoint="versions", strict_slashes=False)
+def list_versions() -> Response:
+    """``GET /compute/``: the API versions (nova/api/openstack/compute/versions.py index)."""
+    return jsonify(views.versions_list(service_base("compute")))
+
+
+@bp.get(f"/{API}", endpoint="version", strict_slashes=False)
+def show_version(api: str) -> Response:
+    """``GET /compute/v2.1/``: one version document (unauthenticated, like Nova's urlmap)."""
+    return jsonify(views.version_document(service_base("compute"), api))
+
+
+@bp.get(f"/{PROJECT}", strict_slashes=False)
+def show_version_for_project(api: str, project_id: str) -> Response:
+    """``GET /compute/v2.1/{project_id}/``: Nova routes ``/`` with the project prefix too."""
+    _check_project(project_id)
+    return jsonify(views.version_document(service_base("compute"), api))
+
+
+# -- servers -----------------------------------------------------------------------------------
+@bp.get(f"/{PROJECT}/servers")
+def list_servers(api: str, project_id: str) -> Response:
+    """``GET servers``: id, links and name of each server, filtered like Nova."""
+    ctx = _context(api, project_id)
+    records, next_link = _filtered_servers(ctx)
+    body: dict[str, Any] = {"servers": [views.server_summary(ctx, r) for r in records]}
+    if next_link:
+        body["servers_links"] = [{"href": next_link, "rel": "next"}]
+    return jsonify(body)
+
+
+@bp.get(f"/{PROJECT}/servers/detail")
+def list_servers_detail(api: str, project_id: str) -> Response:
+    """``GET servers/detail``: full bodies, same filters."""
+    ctx = _context(api, project_id)
+    backend = _backend()
+    records, next_link = _filtered_servers(ctx)
+    body: dict[str, Any] = {
+        "servers": [views.server_detail(ctx, r, backend.flavor_of(r)) for r in records]
+    }
+    if next_link:
+        body["servers_links"] = [{"href": next_link, "rel": "next"}]
+    return jsonify(body)
+
+
+@bp.get(f"/{PROJECT}/servers/<server_id>")
+def show_server(api: str, project_id: str, server_id: str) -> Response:
+    """``GET servers/{id}``; a name instead of an id is a 404, as in Nova."""
+    ctx = _context(api, project_id)
+    backend = _backend()
+    record = backend.get_server(project_id, server_id)
+    return jsonify({"server": views.server_detail(ctx, record, backend.flavor_of(record))})
+
+
+@bp.post(f"/{PROJECT}/servers/<server_id>/action")
+def server_action(api: str, project_id: str, server_id: str) -> Response:
+    """``POST servers/{id}/action`` with ``os-stop``, ``os-start`` or ``reboot``: 202, empty body."""
+    parsing.check_content_type()
+    raw = _read_body()
+    key, value = parsing.action_from_body(raw)
+    if key not in _ACTIONS:
+        raise BadRequest(f"There is no such action: {key}")
+    policy, transition = _ACTIONS[key]
+    if transition is None:
+        transition = "reboot_soft" if parsing.reboot_type(value) == "SOFT" else "reboot_hard"
+    token = _check_project(project_id)
+    backend = _backend()
+    backend.get_server(project_id, server_id)  # 404 comes before the policy check in Nova
+    if not ACTION_ROLES.intersection(token.roles):
+        raise Forbidden.policy(policy)
+    backend.act(project_id, server_id, transition, cause=f"{key} accepted ({token.user_name})")
+    response = Response(b"", status=202, content_type="application/json")
+    return response
+
+
+# -- flavors -----------------------------------------------------------------------------------
+@bp.get(f"/{PROJECT}/flavors")
+def list_flavors(api: str, project_id: str) -> Response:
+    """``GET flavors``: id, links, name."""
+    ctx = _context(api, project_id)
+    return jsonify({"flavors": [views.flavor_summary(ctx, f) for f in _filtered_flavors()]})
+
+
+@bp.get(f"/{PROJECT}/flavors/detail")
+def list_flavors_detail(api: str, project_id: str) -> Response:
+    """``GET flavors/detail`` (the CLI sends ``is_public=None`` literally)."""
+    ctx = _context(api, project_id)
+    return jsonify({"flavors": [views.flavor_detail(ctx, f) for f in _filtered_flavors()]})
+
+
+@bp.get(f"/{PROJECT}/flavors/<flavor_id>")
+def show_flavor(api: str, project_id: str, flavor_id: str) -> Response:
+    """``GET flavors/{id}``."""
+    ctx = _context(api, project_id)
+    return jsonify({"flavor": views.flavor_detail(ctx, _backend().get_flavor(flavor_id))})
+
+
+# -- helpers -----------------------------------------------------------------------------------
+def current_state() -> EmulatorState:
+    """The emulator state of this request."""
+    # Imported here: emulator.state imports emulator.compute.backend, and this package's
+    # __init__ imports this module, so a top-level import would be circular.
+    from emulator.state import current_state as state_of_request
+
+    return state_of_request()
+
+
+def service_base(service: str) -> str:
+    """Public base URL of a service for links (emulator.urls, imported late for the same reason)."""
+    from emulator.urls import service_base as base_of
+
+    return base_of(service)  # type: ignore[arg-type]
+
+
+def _backend() -> ComputeBackend:
+    return current_state().compute
+
+
+def _check_project(project_id: str) -> TokenInfo:
+    """400 when the URL's project differs from the token's (nova/api/openstack/wsgi.py)."""
+    token: TokenInfo = g.compute_token
+    if project_id != token.project_id:
+        raise BadRequest(
+            f"Malformed request URL: URL's project_id '{project_id}' doesn't match Context's "
+            f"project_id '{token.project_id}'"
+        )
+    return token
+
+
+def _context(api: str, project_id: str) -> views.ViewContext:
+    _check_project(project_id)
+    return views.ViewContext(service_base("compute"), api, project_id, g.compute_version)
+
+
+def _read_body() -> bytes:
+    """The request body, at most ``config.max_body_bytes`` (chunked bodies included)."""
+    limit = current_state().config.max_body_bytes
+    # Flask >= 3.1: a per-request limit; werkzeug then stops a chunked body at the limit too.
+    request.max_content_length = limit
+    try:
+        raw = request.get_data(cache=True)
+    except RequestEntityTooLargeError:
+        raise RequestEntityTooLarge("Request is too large.") from None
+    if len(raw) > limit:
+        raise RequestEntityTooLarge("Request is too large.")
+    return raw
+
+
+def _filtered_servers(ctx: views.ViewContext) -> tuple[list[ServerRecord], str | None]:
+    """Apply ``name`` (regex), ``status``, ``marker`` and ``limit`` like nova's servers.py."""
+    matches = parsing.name_matcher(request.args.get("name"))
+    records = [r for r in _backend().list_servers(ctx.project_id) if matches(r.spec.name)]
+    statuses = request.args.getlist("status")
+    if statuses:
+        wanted = parsing.status_filter(statuses)
+        if wanted is None:
+            if ctx.at_least(2, 38):
+                raise BadRequest("Invalid status value")
+            return [], None  # before 2.38 Nova answers an empty list
+        records = [r for r in records if r.status in wanted]
+    limit, marker = parsing.limit_and_marker()
+    if marker is not None:
+        ids = [r.id for r in records]
+        if marker not in ids:
+            raise BadRequest(f"marker [{marker}] not found")
+        records = records[ids.index(marker) + 1 :]
+    next_link = None
+    if limit is not None and len(records) >= limit:
+        records = records[:limit]
+        if records:
+            next_link = f"{ctx.base}/{ctx.api}/{ctx.project_id}/servers?limit={limit}&marker={records[-1].id}"
+    return records, next_link
+
+
+def _filtered_flavors() -> list[Any]:
+    flavors = _backend().list_flavors()
+    is_public = request.args.get("is_public")
+    if is_public is not None and parsing.bool_filter("is_public", is_public) is False:
+        return []  # every emulated flavor is public
+    min_ram = parsing.int_filter("minRam")
+    min_disk = parsing.int_filter("minDisk")
+    return [
+        f
+        for f in flavors
+        if (min_ram is None or f.ram >= min_ram) and (min_disk is None or f.disk >= min_disk)
+    ]
