@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import openstack
 import pytest
@@ -145,3 +149,36 @@ def test_keystoneauth1_wrong_password_raises_unauthorized(server: BaseWSGIServer
     with pytest.raises(ks_exceptions.Unauthorized) as caught:
         session.get_token()
     assert caught.value.http_status == 401
+
+
+def test_openstack_cli_token_issue_discovers_and_authenticates(server: BaseWSGIServer) -> None:
+    cli = Path(sys.executable).parent / "openstack"
+    if not cli.exists():
+        pytest.skip("python-openstackclient is not installed in this environment")
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "OS_AUTH_URL": f"{_url(server)}/identity/v3",
+        "OS_USERNAME": USER_NAME,
+        "OS_PASSWORD": PASSWORD,
+        "OS_USER_DOMAIN_NAME": DOMAIN_NAME,
+        "OS_PROJECT_NAME": PROJECT_NAME,
+        "OS_PROJECT_DOMAIN_NAME": DOMAIN_NAME,
+        "OS_REGION_NAME": "jp-east-3",
+        "OS_IDENTITY_API_VERSION": "3",
+        "OS_INTERFACE": "public",
+    }
+    # -c keeps the token value itself out of the captured output.
+    result = subprocess.run(
+        [str(cli), "token", "issue", "-f", "json", "-c", "project_id", "-c", "user_id"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "project_id": PROJECT_ID,
+        "user_id": "d476b7a6a9a74d00b78bc87a3e87de7b",
+    }
