@@ -10,7 +10,7 @@ from __future__ import annotations
 import hmac
 import secrets
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -26,7 +26,7 @@ from emulator.seed import DomainSeed, ProjectSeed, RoleSeed, UserSeed
 class TokenInfo:
     """What a token stands for; the contract with every other service (docs/ARCHITECTURE.md)."""
 
-    id: str  # the opaque token value (never logged)
+    id: str = field(repr=False)  # the opaque token value: kept out of repr() and so of logs
     user_id: str
     user_name: str
     user_domain_id: str
@@ -261,6 +261,8 @@ class IdentityBackend:
         policy = self.config.lockout
         locked_until = self._lockout.locked_until(user.id, now)
         if locked_until is not None:
+            # Checked before the password, and not counted: tries during a lock neither
+            # extend it nor reveal whether the password was right.
             raise AccountLocked(
                 user.id, _iso(locked_until), policy.attempts, policy.window_seconds / 60
             )

@@ -60,6 +60,8 @@ def test_fifth_wrong_password_locks_and_right_password_is_refused_for_15_minutes
     error = assert_keystone_error(response, 401)
     assert _retry_at(str(error["message"])) == retry_at
     assert "X-Subject-Token" not in response.headers
+    # A wrong password during the lock does not extend it.
+    assert _retry_at(str(_fail(client, 1)[0]["message"])) == retry_at
 
     clock.advance(1)
     assert client.post(TOKENS, json=password_auth()).status_code == 201

@@ -166,6 +166,7 @@ def test_authenticate_contract_returns_token_info(app: Flask, client: FlaskClien
     assert info.methods == ("password",)
     assert info.user_domain_id == "5a1c6f4ed1e24ea6a1d0c9a1e5c0d001"
     assert info.expires_at - info.issued_at == timedelta(hours=3)
+    assert token not in repr(info)  # a logged TokenInfo must not leak the token
     for bad in (None, "", "nope"):
         with pytest.raises(Unauthorized) as caught:
             state_of(app).identity.authenticate(bad)
