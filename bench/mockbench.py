@@ -1,0 +1,68 @@
+"""Benchmark 2 (parent side): cold start and warm call of ``emulator.mock`` vs moto and the floor.
+
+Every measurement runs in a fresh interpreter (``bench/inproc.py``); cold starts are repeated and
+interleaved (emulator, moto, floor, emulator, ...) so that noise from the shared machine spreads
+over all three, and the median is reported.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench.common import median, run_python
+
+
+@dataclass
+class MockResult:
+    """Medians in seconds (cold) and milliseconds per call (warm), and the raw samples."""
+
+    cold: dict[str, list[float]]
+    warm_ms: dict[str, list[float]]
+    sizes: dict[str, int]
+
+    def cold_median(self, name: str) -> float:
+        return median(self.cold[name])
+
+    def warm_median(self, name: str) -> float:
+        return median(self.warm_ms[name])
+
+
+COLD = {"emulator.mock": "cold_emulator", "moto mock_aws": "cold_moto", "floor": "cold_floor"}
+
+
+def _call(function: str, *args: Any) -> dict[str, Any]:
+    arguments = ", ".join(repr(a) for a in args)
+    return run_python(f"from bench.inproc import {function}; {function}({arguments})")
+
+
+def measure(quick: bool = False, log: Any = print) -> MockResult:
+    """Cold starts ``repeats`` times each (median) and warm per-call medians."""
+    repeats, warm_rounds = (1, 1) if quick else (5, 3)
+    calls = {"emulator.mock": 100, "responses static": 100, "moto mock_aws": 30}
+    if not quick:
+        calls = {"emulator.mock": 400, "responses static": 400, "moto mock_aws": 100}
+    cold: dict[str, list[float]] = {name: [] for name in COLD}
+    for i in range(repeats):
+        for name, function in COLD.items():
+            seconds = float(_call(function)["seconds"])
+            cold[name].append(seconds)
+            log(f"  cold {i + 1}/{repeats} {name}: {seconds * 1000:.0f} ms")
+    warm: dict[str, list[float]] = {name: [] for name in calls}
+    sizes: dict[str, int] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        body_path = str(Path(tmp) / "server.json")
+        sizes["server body"] = int(_call("server_body", body_path)["size"])
+        for i in range(warm_rounds):
+            for name, count in calls.items():
+                if name == "emulator.mock":
+                    out = _call("warm_emulator", count)
+                elif name == "responses static":
+                    out = _call("warm_static", count, body_path)
+                else:
+                    out = _call("warm_moto", count)
+                warm[name].append(float(out["median_ms"]))
+                log(f"  warm {i + 1}/{warm_rounds} {name}: {out['median_ms']:.3f} ms per call")
+    return MockResult(cold, warm, sizes)

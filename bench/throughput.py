@@ -1,0 +1,217 @@
+"""Benchmark 1: the standalone server's throughput against Flask-on-waitress and moto's server.
+
+Three servers run side by side, each in its own process: the emulator (``python -m emulator
+serve``), the baseline Flask app on waitress with the same thread count and the same JSON bodies,
+and moto's server with one EC2 instance. The load generator (``bench/loadgen.py``, 2 processes ×
+4 keep-alive connections) drives one target at a time; rounds interleave the targets so that
+background noise hits all of them alike, and the median round is reported.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+import tempfile
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench.common import BENCH, child_env, child_process, free_port, median, wait_for_http
+from bench.loadgen import LoadResult, run_load
+
+PROJECT_ID = "790f1c092038413a8dd6771a033b17f5"
+SERVER_ID = "dbf93607-f105-4e86-842c-02ae504efe36"
+AUTH_BODY = {
+    "auth": {
+        "identity": {
+            "methods": ["password"],
+            "password": {
+                "user": {
+                    "name": "demo-user",
+                    "domain": {"name": "demo0001"},
+                    "password": "demo-password",  # the default seed's demo credential
+                }
+            },
+        },
+        "scope": {"project": {"id": PROJECT_ID}},
+    }
+}
+JSON_HEADERS = {"Content-Type": "application/json"}
+
+
+@dataclass(frozen=True)
+class Target:
+    """One request against one server."""
+
+    name: str
+    url: str
+    method: str = "GET"
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class ThroughputResult:
+    """Median rps / p50 / p99 per target over the rounds, plus what was measured."""
+
+    rounds: dict[str, list[LoadResult]]
+    sizes: dict[str, int]
+    threads: int
+
+    def rps(self, name: str) -> float:
+        return median([r.rps for r in self.rounds[name]])
+
+    def p50(self, name: str) -> float:
+        return median([r.p50_ms for r in self.rounds[name]])
+
+    def p99(self, name: str) -> float:
+        return median([r.p99_ms for r in self.rounds[name]])
+
+    def errors(self, name: str) -> int:
+        return sum(r.errors for r in self.rounds[name])
+
+    def statuses(self, name: str) -> dict[str, int]:
+        merged: dict[str, int] = {}
+        for result in self.rounds[name]:
+            for code, count in result.statuses.items():
+                merged[code] = merged.get(code, 0) + count
+        return merged
+
+
+def emulator_threads() -> int:
+    """The waitress thread count of the emulator's server (the baseline gets the same)."""
+    import inspect
+
+    from emulator.server import EmulatorServer
+
+    default = inspect.signature(EmulatorServer).parameters["threads"].default
+    return int(default)
+
+
+def _fetch(url: str, data: bytes | None = None, headers: dict[str, str] | None = None) -> Any:
+    request = urllib.request.Request(url, data=data, headers=headers or {})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.status, dict(response.headers), response.read()
+
+
+@contextlib.contextmanager
+def emulator_server() -> Iterator[str]:
+    """``python -m emulator serve`` on a free port; yields its base URL."""
+    port = free_port()
+    args = [sys.executable, "-m", "emulator", "serve", "--port", str(port)]
+    with child_process(args) as proc:
+        base = f"http://127.0.0.1:{port}"
+        wait_for_http(f"{base}/_emulator/health", proc=proc)
+        yield base
+
+
+@contextlib.contextmanager
+def baseline_server(bodies: dict[str, Any], threads: int, workdir: Path) -> Iterator[str]:
+    """The Flask baseline on waitress, serving ``bodies``; yields its base URL."""
+    path = workdir / "bodies.json"
+    path.write_text(json.dumps(bodies), encoding="utf-8")
+    port = free_port()
+    args = [sys.executable, str(BENCH / "flask_baseline.py"), str(port), str(threads), str(path)]
+    with child_process(args) as proc:
+        base = f"http://127.0.0.1:{port}"
+        wait_for_http(f"{base}/health", proc=proc)
+        yield base
+
+
+@contextlib.contextmanager
+def moto_server() -> Iterator[Target]:
+    """moto's server with one EC2 instance; yields a signed DescribeInstances target."""
+    import boto3  # type: ignore[import-untyped]
+    from botocore.auth import SigV4Auth  # type: ignore[import-untyped]
+    from botocore.awsrequest import AWSRequest  # type: ignore[import-untyped]
+    from botocore.credentials import Credentials  # type: ignore[import-untyped]
+
+    port = free_port()
+    args = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+    with child_process(args, env=child_env()) as proc:
+        base = f"http://127.0.0.1:{port}"
+        wait_for_http(f"{base}/moto-api/data.json", proc=proc)
+        ec2 = boto3.client(
+            "ec2",
+            region_name="us-east-1",
+            endpoint_url=base,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",  # noqa: S106 - moto's dummy value
+        )
+        image = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+        ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1, InstanceType="t3.micro")
+        body = b"Action=DescribeInstances&Version=2016-11-15"
+        request = AWSRequest(
+            method="POST",
+            url=f"{base}/",
+            data=body,
+            headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
+        )
+        SigV4Auth(Credentials("testing", "testing"), "ec2", "us-east-1").add_auth(request)
+        headers = {k: v for k, v in request.headers.items() if k.lower() != "host"}
+        yield Target("moto DescribeInstances", f"{base}/", "POST", body, headers)
+
+
+def measure(quick: bool = False, log: Any = print) -> ThroughputResult:
+    """Run every target for ``rounds`` interleaved rounds; return the medians and sizes."""
+    rounds, duration, warmup = (1, 1.0, 0.3) if quick else (3, 3.0, 0.5)
+    threads = emulator_threads()
+    auth = json.dumps(AUTH_BODY).encode()
+    with contextlib.ExitStack() as stack:
+        workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-")))
+        emu = stack.enter_context(emulator_server())
+        _, token_headers, token_body = _fetch(f"{emu}/identity/v3/auth/tokens", auth, JSON_HEADERS)
+        token = token_headers["X-Subject-Token"]
+        server_url = f"{emu}/compute/v2/{PROJECT_ID}/servers/{SERVER_ID}"
+        _, _, server_body = _fetch(server_url, headers={"X-Auth-Token": token})
+        bodies = {
+            "get": json.loads(server_body),
+            "post": json.loads(token_body),
+            "token": "0" * len(token),
+        }
+        flask = stack.enter_context(baseline_server(bodies, threads, workdir))
+        _, _, flask_get = _fetch(f"{flask}/get")
+        _, _, flask_post = _fetch(f"{flask}/post", auth, JSON_HEADERS)
+        moto = stack.enter_context(moto_server())
+        _, _, moto_body = _fetch(moto.url, moto.body, moto.headers)
+        targets = [
+            Target("emulator GET server", server_url, headers={"X-Auth-Token": token}),
+            Target("flask GET (same JSON)", f"{flask}/get"),
+            Target(
+                "emulator POST auth/tokens",
+                f"{emu}/identity/v3/auth/tokens",
+                "POST",
+                auth,
+                JSON_HEADERS,
+            ),
+            Target("flask POST (same JSON)", f"{flask}/post", "POST", auth, JSON_HEADERS),
+            moto,
+        ]
+        sizes = {
+            targets[0].name: len(server_body),
+            targets[1].name: len(flask_get),
+            targets[2].name: len(token_body),
+            targets[3].name: len(flask_post),
+            moto.name: len(moto_body),
+        }
+        results: dict[str, list[LoadResult]] = {t.name: [] for t in targets}
+        for round_no in range(rounds):
+            for target in targets:
+                result = run_load(
+                    target.url,
+                    method=target.method,
+                    body=target.body,
+                    headers=target.headers,
+                    warmup=warmup,
+                    duration=duration,
+                )
+                results[target.name].append(result)
+                log(
+                    f"  round {round_no + 1}/{rounds} {target.name}: {result.rps:,.0f} req/s "
+                    f"p50 {result.p50_ms:.2f} ms p99 {result.p99_ms:.2f} ms "
+                    f"statuses {result.statuses} errors {result.errors}"
+                )
+    return ThroughputResult(results, sizes, threads)
