@@ -60,8 +60,8 @@ def requested_version_text(headers: Any) -> str | None:
             if len(parts) == 2 and parts[0].lower() == SERVICE_TYPE:
                 return str(parts[1]).strip()
     legacy = headers.get(LEGACY_HEADER)
-    if legacy:
-        return str(legacy).strip()
+    if isinstance(legacy, str) and legacy.strip():
+        return legacy.strip()
     return None
 
 
