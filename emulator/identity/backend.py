@@ -21,6 +21,8 @@ from emulator.identity.errors import AccountLocked, TokenNotFound, Unauthorized
 from emulator.identity.lockout import LockoutTracker
 from emulator.seed import DomainSeed, ProjectSeed, RoleSeed, UserSeed
 
+_MIN_PRUNE_AT = 1024
+
 
 @dataclass(frozen=True)
 class TokenInfo:
@@ -58,6 +60,7 @@ class IdentityBackend:
         self._roles: dict[str, RoleSeed] = {r.id: r for r in seed.roles}
         self._users: dict[str, UserSeed] = {u.id: u for u in seed.users}
         self._tokens: dict[str, _TokenRecord] = {}
+        self._prune_at = _MIN_PRUNE_AT
         self._lockout = LockoutTracker(config.lockout)
 
     # -- for other services ------------------------------------------------------------------
@@ -113,7 +116,10 @@ class IdentityBackend:
                 expires_at=expires_at,
                 audit_id=audit_id,
             )
-            self._prune_expired()
+            if len(self._tokens) >= self._prune_at:
+                # Amortised: a full sweep only when the table has doubled since the last one.
+                self._prune_expired()
+                self._prune_at = max(_MIN_PRUNE_AT, 2 * len(self._tokens))
             self._tokens[token_id] = _TokenRecord(info, (audit_id, *parent_audit))
             return info
 

@@ -21,6 +21,14 @@ URL_PREFIX = "/identity"
 bp = Blueprint("identity", __name__, url_prefix=URL_PREFIX)
 bp.register_error_handler(IdentityError, render_identity_error)
 
+
+@bp.after_request
+def _vary_on_auth_token(response: Response) -> Response:
+    # keystone/server/flask/application.py adds this to every response.
+    response.headers["Vary"] = "X-Auth-Token"
+    return response
+
+
 AUTH_TOKEN_HEADER = "X-Auth-Token"  # noqa: S105 - a header name, not a secret
 SUBJECT_TOKEN_HEADER = "X-Subject-Token"  # noqa: S105 - a header name
 

@@ -55,6 +55,7 @@ def test_password_project_scope_returns_201_with_full_token_body_keystone_api_au
     lifetime = _parse(token["expires_at"]) - _parse(token["issued_at"])
     assert lifetime == timedelta(hours=3)  # FJcloud-O: tokens live 3 hours
     assert token_id not in response.get_data(as_text=True)
+    assert response.headers["Vary"] == "X-Auth-Token"  # keystone/server/flask/application.py
 
 
 def test_catalog_jp_east_1_has_identity_and_compute_v2_with_three_interfaces(
