@@ -173,3 +173,21 @@ def test_authenticate_contract_returns_token_info(app: Flask, client: FlaskClien
         assert caught.value.code == 401
         assert caught.value.title == "Unauthorized"
         assert caught.value.message == GENERIC_401
+
+
+def test_expired_tokens_leave_the_active_count(app: Flask, client: FlaskClient) -> None:
+    issue(client)
+    issue(client)
+    assert state_of(app).identity.snapshot()["active_tokens"] == 2
+    state_of(app).clock.advance(3 * 3600)
+    assert state_of(app).identity.snapshot()["active_tokens"] == 0
+
+
+def test_www_authenticate_names_the_real_identity_host_in_fjcloud_hosts_style() -> None:
+    client = create_app({"endpoint_style": "fjcloud-hosts", "region": "jp-west-3"}).test_client()
+    response = client.get(TOKENS, headers={"X-Auth-Token": "bad", "X-Subject-Token": "bad"})
+    assert response.status_code == 401
+    assert response.get_json()["error"]["message"] == GENERIC_401
+    assert response.headers["WWW-Authenticate"] == (
+        'Keystone uri="https://identity.jp-west-3.cloud.global.fujitsu.com"'
+    )
