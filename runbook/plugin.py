@@ -1,1 +1,164 @@
-"""The runbook's pytest plugin (placeholder until the runbook is built)."""
+"""The runbook's pytest plugin: options, step order, "not run because step N failed", the report.
+
+The root conftest loads it for every pytest run, so it acts only on items marked
+``runbook_step`` (the five steps in ``runbook/test_export_preparation.py``): without them every
+hook returns at once and nothing is started, printed or written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Iterator
+
+import pytest
+
+from runbook.context import Runbook
+from runbook.errors import RunbookError
+from runbook.options import RunbookOptions, add_options
+from runbook.report import write_report
+from runbook.steps import STEPS
+
+MARKER = "runbook_step"
+RUNBOOK_KEY = pytest.StashKey[Runbook]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """The runbook's options, in their own group."""
+    add_options(parser)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the step marker (the suite runs with --strict-markers)."""
+    config.addinivalue_line("markers", f"{MARKER}(number): a numbered step of the runbook (1–5)")
+
+
+def _step(item: pytest.Item) -> int | None:
+    marker = item.get_closest_marker(MARKER)
+    return int(marker.args[0]) if marker is not None else None
+
+
+def _runbook(config: pytest.Config) -> Runbook | None:
+    return config.stash.get(RUNBOOK_KEY, None)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Put the steps in the document's order and keep only ``--from-step``..``--to-step``."""
+    steps = sorted((item for item in items if _step(item) is not None), key=lambda i: _step(i) or 0)
+    if not steps:
+        return
+    options = RunbookOptions.from_config(config)
+    runbook = Runbook(config, options)
+    config.stash[RUNBOOK_KEY] = runbook
+    selected, deselected = [], []
+    for item in steps:
+        number = _step(item) or 0
+        if options.from_step <= number <= options.to_step:
+            selected.append(item)
+        else:
+            deselected.append(item)
+            runbook.record.steps[number].outcome = "not selected"
+            runbook.record.steps[
+                number
+            ].reason = f"outside --from-step {options.from_step} --to-step {options.to_step}"
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+    items[:] = [item for item in items if _step(item) is None] + selected
+
+
+@pytest.fixture(scope="session")
+def runbook(request: pytest.FixtureRequest) -> Iterator[Runbook]:
+    """The run shared by the five steps: started once (emulator or live sources), closed at the end."""
+    run = _runbook(request.config)
+    if run is None:
+        pytest.fail(
+            "the runbook fixture serves the steps in runbook/test_export_preparation.py only"
+        )
+    run.start()
+    yield run
+    run.close()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Announce the step; skip it when an earlier step failed."""
+    number, run = _step(item), _runbook(item.config)
+    if number is None or run is None:
+        return
+    run.current_step = number
+    run.start()  # once: the emulator or the live sources (an error here is this step's error)
+    run.console.line(f"[{number}/{len(STEPS)}] {STEPS[number].title()}", bold=True)
+    if run.failed_step is not None:
+        pytest.skip(f"not run because step {run.failed_step} failed")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Record each step's outcome; show a ``RunbookError`` as its message, secrets masked."""
+    report = yield
+    number, run = _step(item), _runbook(item.config)
+    if number is None or run is None or report.when == "teardown":
+        return report
+    error = call.excinfo.value if call.excinfo is not None else None
+    if report.failed:
+        text = error.render() if isinstance(error, RunbookError) else str(report.longrepr)
+        report.longrepr = run.secrets.mask_text(text)
+    record = run.record.steps[number]
+    record.duration_seconds += report.duration
+    if report.skipped:
+        reason = _skip_reason(report)
+        record.outcome = "not run" if reason.startswith("not run because") else "skipped"
+        record.reason = reason
+        if record.outcome == "skipped":  # e.g. step 2 with a TOKEN given: done, differently
+            run.completed_step = max(run.completed_step, number)
+        run.console.line(f"      – {record.outcome}: {reason}", yellow=True)
+    elif report.failed:
+        record.outcome = "FAILED" if report.when == "call" else "ERROR"
+        record.reason = str(report.longrepr)
+        run.failed_step = number
+        run.console.line(
+            f"      ✘ {record.outcome}: {record.reason.splitlines()[0]}", red=True, bold=True
+        )
+    elif report.when == "call":
+        record.outcome = "passed"
+        run.completed_step = max(run.completed_step, number)
+        run.console.line(f"      ✔ passed ({record.duration_seconds:.2f} s)", green=True)
+    return report
+
+
+def _skip_reason(report: pytest.TestReport) -> str:
+    longrepr = report.longrepr
+    text = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+    return text.removeprefix("Skipped: ")
+
+
+def pytest_report_teststatus(
+    report: pytest.TestReport, config: pytest.Config
+) -> tuple[str, str, str] | None:
+    """No progress dots for the steps: each prints its own lines as it runs."""
+    run = _runbook(config)
+    if run is None or MARKER not in report.keywords or report.when == "teardown":
+        return None
+    if report.passed and report.when == "call":
+        return "passed", "", "PASSED"
+    if report.skipped:
+        return "skipped", "", "SKIPPED"
+    if report.failed:
+        return ("failed", "", "FAILED") if report.when == "call" else ("error", "", "ERROR")
+    return None
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Write the evidence and settle the state file."""
+    run = _runbook(session.config)
+    if run is not None and run.started:
+        run.finish(int(exitstatus))
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, exitstatus: int, config: pytest.Config
+) -> None:
+    """The section 移行前の作業 — export pre-work: one line per step and what was done."""
+    run = _runbook(config)
+    if run is not None:
+        write_report(terminalreporter, run)

@@ -1,0 +1,139 @@
+"""Steps 3–5's compute calls: show the server, stop it. Re-authenticates once on 401."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+from runbook.client import ApiClient
+from runbook.errors import ApiError
+from runbook.identity import fault_message
+from runbook.variables import Variables
+
+# nova/objects/fields.py PowerState
+POWER_STATES = {
+    0: "pending",
+    1: "running",
+    3: "paused",
+    4: "shutdown",
+    6: "crashed",
+    7: "suspended",
+}
+STOP_BODY: dict[str, Any] = {"os-stop": None}
+
+
+class ServerNotFound(ApiError):
+    """404 itemNotFound for the server: wrong SERVER_ID or project, or it was deleted."""
+
+
+@dataclass(frozen=True)
+class ServerView:
+    """The fields of a server body the runbook shows and decides on."""
+
+    id: str
+    name: str
+    status: str
+    vm_state: str | None
+    task_state: str | None
+    power_state: int | None
+    updated: str | None
+    availability_zone: str | None
+    locked: bool | None
+    fault: str | None
+
+    @classmethod
+    def from_body(cls, body: dict[str, Any]) -> ServerView:
+        """From Nova's ``{"server": {...}}``."""
+        server = body.get("server", {})
+        fault = server.get("fault") or {}
+        return cls(
+            id=str(server.get("id", "")),
+            name=str(server.get("name", "")),
+            status=str(server.get("status", "")).upper(),
+            vm_state=server.get("OS-EXT-STS:vm_state"),
+            task_state=server.get("OS-EXT-STS:task_state"),
+            power_state=server.get("OS-EXT-STS:power_state"),
+            updated=server.get("updated"),
+            availability_zone=server.get("OS-EXT-AZ:availability_zone"),
+            locked=server.get("locked"),
+            fault=fault.get("message") if isinstance(fault, dict) else None,
+        )
+
+    def power_label(self) -> str:
+        """``4 (shutdown)``."""
+        if self.power_state is None:
+            return "-"
+        return f"{self.power_state} ({POWER_STATES.get(self.power_state, 'unknown')})"
+
+    def state_line(self) -> str:
+        """``status SHUTOFF, vm_state stopped, task_state -, power_state 4 (shutdown)``."""
+        return (
+            f"status {self.status}, vm_state {self.vm_state or '-'}, "
+            f"task_state {self.task_state or '-'}, power_state {self.power_label()}"
+        )
+
+
+class ComputeApi:
+    """The two compute calls of the document, with the token of ``variables``."""
+
+    def __init__(
+        self,
+        client: ApiClient,
+        variables: Variables,
+        reauthenticate: Callable[[], str] | None,
+    ) -> None:
+        self.client = client
+        self.variables = variables
+        self._reauthenticate = reauthenticate
+
+    def show_server(self) -> ServerView:
+        """``GET {COMPUTE}/{ver}/{PROJECT_ID}/servers/{SERVER_ID}`` → 200."""
+        url = self.variables.server_url()
+        response = self._call("GET", url, None)
+        if response.status_code == 404:
+            raise ServerNotFound(
+                "GET",
+                url,
+                404,
+                response.reason,
+                fault_message(response),
+                hint="check SERVER_ID and PROJECT_ID (the server must be in the token's project); "
+                "if they are right, the server was deleted",
+            )
+        if response.status_code != 200:
+            raise ApiError(
+                "GET", url, response.status_code, response.reason, fault_message(response)
+            )
+        return ServerView.from_body(response.json())
+
+    def stop_server(self) -> requests.Response:
+        """``POST …/servers/{SERVER_ID}/action {"os-stop": null}`` (202 expected; caller decides)."""
+        return self._call("POST", self.variables.server_url() + "/action", STOP_BODY)
+
+    def _call(self, method: str, url: str, body: Any) -> requests.Response:
+        response = self._send(method, url, body)
+        if response.status_code == 401 and self._reauthenticate is not None:
+            # The token lives 3 hours and calls near the end can get 401: get a new one once.
+            # Safe for the POST too: a 401 comes from the auth layer, before Nova acts.
+            self._reauthenticate()
+            response = self._send(method, url, body)
+        if response.status_code == 401:
+            raise ApiError(
+                method,
+                url,
+                401,
+                response.reason,
+                fault_message(response),
+                hint="the token was refused (expired after 3 hours, or revoked): run step 2 again "
+                "(--from-step 2), or give a new TOKEN",
+            )
+        return response
+
+    def _send(self, method: str, url: str, body: Any) -> requests.Response:
+        headers = {"X-Auth-Token": self.variables.token or ""}
+        if method == "GET":
+            return self.client.get(url, headers=headers)
+        return self.client.post(url, body, headers=headers)

@@ -1,0 +1,105 @@
+"""The operator's terminal: live progress lines and yes/no questions, even under pytest's capture."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from runbook.secrets import SecretRegistry
+
+# Reads one answer for a question; returns None when there is no terminal to ask on.
+AskFunction = Callable[[str], "str | None"]
+
+
+class Console:
+    """Writes through pytest's terminal reporter with capture suspended; asks on stdin if it is a tty.
+
+    ``ask`` can be replaced (``ask_function``) so the questions are testable without a terminal.
+    """
+
+    def __init__(
+        self,
+        config: pytest.Config | None,
+        secrets: SecretRegistry,
+        *,
+        ask_function: AskFunction | None = None,
+    ) -> None:
+        self._config = config
+        self._secrets = secrets
+        self._ask_function = ask_function or self._ask_terminal
+        self.transcript: list[str] = []
+
+    def line(self, text: str = "", **markup: bool) -> None:
+        """Print one line now (not at the end of the test), secrets masked."""
+        text = self._secrets.mask_text(text)
+        self.transcript.append(text)
+        reporter = self._reporter()
+        with self._uncaptured():
+            if reporter is None:
+                print(text, flush=True)
+            else:
+                # A newline *before* each line (never after): pytest's reporter keeps writing on
+                # the current line, so its progress counter lands after our last line instead of
+                # re-printing the file name before every step.
+                reporter.write("\n" + text, **markup)
+                reporter.flush()
+
+    def ask(self, question: str) -> str | None:
+        """The operator's answer (stripped), or None when there is no terminal to ask on."""
+        self.transcript.append(self._secrets.mask_text(question))
+        answer = self._ask_function(self._secrets.mask_text(question))
+        return None if answer is None else answer.strip()
+
+    def confirm(self, question: str) -> bool | None:
+        """True for y/yes, False for anything else, None when there is no terminal."""
+        answer = self.ask(question + " [y/N] ")
+        if answer is None:
+            return None
+        return answer.lower() in ("y", "yes", "はい")
+
+    def _ask_terminal(self, question: str) -> str | None:
+        reporter = self._reporter()
+        with self._uncaptured(stdin=True):
+            if not _stdin_is_terminal():
+                return None
+            if reporter is None:
+                print(question, end="", flush=True)
+            else:
+                reporter.write("\n" + question, bold=True)
+                reporter.flush()
+            answer = sys.stdin.readline()
+        return answer if answer else ""  # EOF (Ctrl-D) is "no"
+
+    def _reporter(self) -> Any:
+        if self._config is None:
+            return None
+        return self._config.pluginmanager.get_plugin("terminalreporter")
+
+    @contextlib.contextmanager
+    def _uncaptured(self, *, stdin: bool = False) -> Iterator[None]:
+        capman = (
+            None
+            if self._config is None
+            else self._config.pluginmanager.get_plugin("capturemanager")
+        )
+        if capman is None:
+            yield
+            return
+        with capman.global_and_fixture_disabled():
+            capturing = getattr(capman, "_global_capturing", None)
+            if stdin and capturing is not None and capturing.is_started():
+                # pytest replaces stdin while capturing; in_=True gives the real one back until
+                # global_and_fixture_disabled resumes the capture.
+                capman.suspend_global_capture(in_=True)
+            yield
+
+
+def _stdin_is_terminal() -> bool:
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except (ValueError, OSError):
+        return False

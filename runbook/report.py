@@ -1,0 +1,66 @@
+"""The terminal report: a section 移行前の作業 — export pre-work, one line per step."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from runbook.context import Runbook
+from runbook.steps import STEPS
+
+_MARKUP = {
+    "passed": {"green": True},
+    "FAILED": {"red": True, "bold": True},
+    "ERROR": {"red": True, "bold": True},
+    "not run": {"yellow": True},
+    "skipped": {"yellow": True},
+    "not selected": {},
+}
+
+
+def display_width(text: str) -> int:
+    """Terminal columns of ``text``: East Asian wide characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def pad(text: str, width: int) -> str:
+    """``text`` padded with spaces to ``width`` terminal columns."""
+    return text + " " * max(0, width - display_width(text))
+
+
+def write_report(reporter: pytest.TerminalReporter, run: Runbook) -> None:
+    """Write the section: where it ran, each step (outcome, title, what was done), evidence, state."""
+    reporter.write_sep("=", "移行前の作業 — export pre-work")
+    settings = run.record.settings
+    variables = run.variables
+    where = settings.get("emulator") or settings.get("auth_url") or "-"
+    mode = "  DRY RUN (nothing changed)" if run.options.dry_run else ""
+    reporter.write_line(
+        f"target {run.options.target} · {where} · region {variables.region or settings.get('region') or '-'} · TLS {settings.get('tls', '-')}{mode}"
+    )
+    if variables.server_id:
+        reporter.write_line(f"server {variables.server_name or '?'} ({variables.server_id})")
+    title_width = (
+        max(display_width(f"{info.number}. {info.title_ja}") for info in STEPS.values()) + 2
+    )
+    for number, record in run.record.steps.items():
+        outcome = f"{record.outcome.upper():<14}"
+        title = pad(f"{number}. {record.title_ja}", title_width)
+        reporter.write(outcome, **_MARKUP.get(record.outcome, {}))
+        reporter.write_line(f"{title}{record.title_en}")
+        if record.outcome in ("FAILED", "ERROR") and record.reason:
+            details = record.reason.splitlines()[:4]
+        else:
+            details = [record.summary or record.reason]
+        for detail in filter(None, details):
+            reporter.write_line(f"{'':14}{detail}")
+    for path in run.evidence_paths:
+        reporter.write_line(f"evidence: {path}")
+    if run.state_note:
+        reporter.write_line(f"state: {run.state_note}")
+    elif run.options.live and not run.options.dry_run and run.completed_step in (2, 3, 4):
+        reporter.write_line(
+            f"state: variables kept in {run.options.state_file} (mode 0600, the token included, "
+            f"never the password); continue with --from-step {run.completed_step + 1}"
+        )

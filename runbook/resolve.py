@@ -1,0 +1,137 @@
+"""Step 3's resolution: each variable from the strongest source that has it, then checked.
+
+Order: options > the document's variables in the environment > ``OS_*`` > clouds.yaml (all in
+``runbook.sources``) > the state file of an earlier ``--to-step`` > the token (its catalog and
+project). A missing value is an error naming the variable and where it can come from.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from runbook.errors import VariableError
+from runbook.identity import TokenGrant, validate_token
+from runbook.sources import WHERE_FROM, Sources
+from runbook.variables import (
+    REGION_COMPUTE_VERSIONS,
+    Variables,
+    check_project_id,
+    check_server_id,
+    clean_token,
+    compute_from_catalog,
+    split_compute,
+    version_for_region,
+)
+
+
+def resolve_variables(
+    variables: Variables,
+    sources: Sources,
+    *,
+    grant: TokenGrant | None,
+    lookup_token: Any,
+    region_option: str | None,
+    require_token: bool,
+) -> list[str]:
+    """Fill ``variables`` in place; return notes worth showing (where things came from, mismatches).
+
+    ``lookup_token(auth_url, token)`` validates a given TOKEN to read its catalog when COMPUTE is
+    not given (``GET /v3/auth/tokens``).
+    """
+    notes: list[str] = []
+    origins = variables.origins
+    if sources.get("TOKEN") and not (grant and variables.token == grant.token):
+        variables.token = clean_token(str(sources.get("TOKEN")), sources.origin("TOKEN"))
+        origins["TOKEN"] = sources.origin("TOKEN")
+    elif grant is not None:
+        origins["TOKEN"] = "step 2"  # noqa: S105 - a source name, not a token
+    if not variables.token and require_token:
+        raise VariableError(
+            "TOKEN",
+            "missing (step 2 did not run in this invocation)",
+            sources=WHERE_FROM["TOKEN"] + ", or the state file of an earlier --to-step run",
+        )
+
+    region = region_option or sources.get("region") or variables.region
+    catalog_url: str | None = None
+    if not sources.get("COMPUTE") and not variables.compute:
+        if grant is None and variables.token and variables.auth_url:
+            grant = lookup_token(variables.auth_url, variables.token)
+            notes.append("COMPUTE not given: read the token's catalog (GET /v3/auth/tokens)")
+        if grant is not None:
+            catalog_url, region = compute_from_catalog(
+                grant.catalog, region, sources.get("interface") or "public"
+            )
+
+    if sources.get("COMPUTE"):
+        base, version, _ = split_compute(str(sources.get("COMPUTE")), sources.origin("COMPUTE"))
+        variables.compute, origins["COMPUTE"] = base, sources.origin("COMPUTE")
+        variables.compute_version = version or version_for_region(region)
+        origins["version"] = "COMPUTE" if version else f"region {region or '(none: v2)'}"
+    elif catalog_url is not None:
+        base, version, catalog_project = split_compute(catalog_url, "the token's catalog")
+        variables.compute, origins["COMPUTE"] = base, f"the token's catalog ({region})"
+        variables.compute_version = version or version_for_region(region)
+        origins["version"] = "the catalog" if version else f"region {region}"
+        if version and version != version_for_region(region) and region in REGION_COMPUTE_VERSIONS:
+            notes.append(f"the catalog says {version} for {region}; using the catalog's")
+        if catalog_project and grant and grant.project_id and catalog_project != grant.project_id:
+            notes.append(
+                f"the catalog's compute URL names project {catalog_project}, the token {grant.project_id}"
+            )
+    elif variables.compute:
+        origins.setdefault("COMPUTE", "the state file")
+    elif require_token:
+        raise VariableError(
+            "COMPUTE",
+            "missing, and there is no token catalog to read it from",
+            sources=WHERE_FROM["COMPUTE"],
+        )
+    variables.region = region or variables.region
+
+    project = sources.get("PROJECT_ID")
+    if project:
+        variables.project_id, origins["PROJECT_ID"] = (
+            check_project_id(project, sources.origin("PROJECT_ID")),
+            sources.origin("PROJECT_ID"),
+        )
+    elif grant is not None and grant.project_id:
+        variables.project_id, origins["PROJECT_ID"] = grant.project_id, "the token's project"
+    elif variables.project_id:
+        origins.setdefault("PROJECT_ID", "the state file")
+    elif require_token:
+        raise VariableError("PROJECT_ID", "missing", sources=WHERE_FROM["PROJECT_ID"])
+    if (
+        grant is not None
+        and grant.project_id
+        and variables.project_id
+        and grant.project_id != variables.project_id
+    ):
+        raise VariableError(
+            "PROJECT_ID",
+            f"{variables.project_id} (from {origins['PROJECT_ID']}) is not the token's project {grant.project_id}; Nova would refuse the URL",
+            sources=WHERE_FROM["PROJECT_ID"] + " — make it match OS_PROJECT_ID / the token's scope",
+        )
+
+    server = sources.get("SERVER_ID")
+    if server:
+        variables.server_id, origins["SERVER_ID"] = (
+            check_server_id(server, sources.origin("SERVER_ID")),
+            sources.origin("SERVER_ID"),
+        )
+    elif variables.server_id:
+        origins.setdefault("SERVER_ID", "the state file")
+    else:
+        raise VariableError(
+            "SERVER_ID", "missing: which server to stop", sources=WHERE_FROM["SERVER_ID"]
+        )
+    return notes
+
+
+def token_lookup(client: Any) -> Any:
+    """A ``lookup_token`` for ``resolve_variables`` that uses ``client``."""
+
+    def lookup(auth_url: str, token: str) -> TokenGrant:
+        return validate_token(client, auth_url, token)
+
+    return lookup

@@ -1,0 +1,88 @@
+"""Secret masking: by key (password, tokens, ``admin_pass``) and by value (every secret seen).
+
+Masking by key catches the places a secret is expected; masking by value is the safety net for
+the places nobody thought of (an error message quoting a body, a URL, a header echoed back).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+MASK = "***"
+
+# Keys whose values are secrets wherever they appear (compared lower-case). ``admin_pass`` is
+# the seed document's ``metadata.admin_pass``; ``adminPass`` is what Nova returns on create.
+SECRET_KEYS = frozenset(
+    {
+        "password",
+        "admin_pass",
+        "adminpass",
+        "x-auth-token",
+        "x-subject-token",
+        "token_value",
+        "os_password",
+        "os_token",
+    }
+)
+# Shorter strings would mask innocent text ("a", "id"); such secrets are still masked by key.
+_MIN_VALUE_LENGTH = 3
+
+
+class SecretRegistry:
+    """The secret values of one run (password, every token, ``admin_pass`` values seen)."""
+
+    def __init__(self, values: Iterable[str] = ()) -> None:
+        self._values: set[str] = set()
+        self._lock = threading.Lock()
+        for value in values:
+            self.add(value)
+
+    def add(self, value: str | None) -> None:
+        """Remember ``value`` as a secret (ignored when empty)."""
+        if value:
+            with self._lock:
+                self._values.add(value)
+
+    def mask_text(self, text: str) -> str:
+        """``text`` with every known secret value replaced by ``***``."""
+        with self._lock:
+            # Longest first, so a secret containing another is replaced whole.
+            values = sorted(self._values, key=len, reverse=True)
+        for value in values:
+            if len(value) >= _MIN_VALUE_LENGTH and value in text:
+                text = text.replace(value, MASK)
+        return text
+
+    def mask(self, data: Any) -> Any:
+        """A copy of JSON-like ``data`` with secret keys and secret values masked."""
+        if isinstance(data, Mapping):
+            return {key: self._mask_item(str(key), value) for key, value in data.items()}
+        if isinstance(data, list | tuple):
+            return [self.mask(item) for item in data]
+        if isinstance(data, str):
+            return self.mask_text(data)
+        return data
+
+    def _mask_item(self, key: str, value: Any) -> Any:
+        if key.lower() in SECRET_KEYS and value not in (None, ""):
+            if isinstance(value, str):
+                self.add(value)  # seen once by key, masked everywhere after by value
+            return MASK
+        if key == "token" and isinstance(value, Mapping) and "id" in value:
+            # Keystone's token auth method: {"token": {"id": "<token>"}}
+            self.add(str(value["id"]))
+            return {**self.mask(value), "id": MASK}
+        return self.mask(value)
+
+    def mask_headers(self, headers: Mapping[str, str]) -> dict[str, str]:
+        """Headers with ``X-Auth-Token`` / ``X-Subject-Token`` (any case) masked."""
+        masked: dict[str, str] = {}
+        for name, value in headers.items():
+            if name.lower() in SECRET_KEYS:
+                self.add(value.strip())
+                masked[name] = MASK
+            else:
+                masked[name] = self.mask_text(value)
+        return masked

@@ -1,0 +1,146 @@
+"""Steps 4–5's decisions: confirm, stop idempotently, recover from an uncertain POST, wait for SHUTOFF."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import requests
+
+from runbook.compute import ComputeApi, ServerNotFound, ServerView
+from runbook.console import Console
+from runbook.errors import ApiError, NotConfirmed, UncertainRequest, WaitFailed
+from runbook.identity import fault_message
+
+
+@dataclass(frozen=True)
+class StopOutcome:
+    """What step 4 did, in one line for the report."""
+
+    sent: bool
+    summary: str
+
+
+def confirm_stop(console: Console, server: ServerView, region: str | None) -> None:
+    """Ask before stopping a production server; refuse when there is no terminal to ask on."""
+    where = f"region {region or '-'}, availability zone {server.availability_zone or '-'}"
+    question = (
+        f"Stop server {server.name!r} (id {server.id}, {where}, now {server.status})? "
+        "The stop API is equivalent to a forced stop."
+    )
+    answer = console.confirm(question)
+    if answer is None:
+        raise NotConfirmed(
+            f"refusing to stop {server.name!r} ({server.id}): there is no terminal to confirm on "
+            "and --yes was not given. Nothing was stopped.",
+            hint="run it on a terminal to be asked, or pass --yes to confirm non-interactively",
+        )
+    if not answer:
+        raise NotConfirmed(
+            f"not confirmed: {server.name!r} ({server.id}) was not stopped",
+            hint="run again with --from-step 4 when it may be stopped",
+        )
+
+
+def stop_server(compute: ComputeApi, note: Callable[[str], None]) -> StopOutcome:
+    """POST os-stop once; 202 → sent; 409 powering-off / stopped → fine; other 409 → fail."""
+    url = compute.variables.server_url() + "/action"
+    try:
+        response = compute.stop_server()
+    except UncertainRequest as exc:
+        return _after_uncertain_post(compute, note, exc)
+    return _judge(response, url)
+
+
+def _judge(response: requests.Response, url: str) -> StopOutcome:
+    if response.status_code == 202:
+        return StopOutcome(True, "os-stop sent: 202 Accepted")
+    fault = fault_message(response) or ""
+    if response.status_code == 409:
+        # nova/compute/api.py check_instance_state: "Cannot 'stop' instance <uuid> while it is in
+        # task_state powering-off" / "… vm_state stopped"; nova/exception.py InstanceIsLocked.
+        if "task_state powering-off" in fault:
+            return StopOutcome(False, "already powering off (409 from Nova): step 5 waits for it")
+        if "vm_state stopped" in fault:
+            return StopOutcome(False, "already stopped (409 vm_state stopped): nothing to do")
+        if "locked" in fault.lower():
+            hint = (
+                "the server is locked: whoever locked it (you, a colleague or the administrator) "
+                "must unlock it (`openstack server unlock <SERVER_ID>`), then run --from-step 4"
+            )
+        else:
+            hint = (
+                "another task is running on the server: wait until `openstack server show` shows "
+                "no task_state, then run --from-step 4"
+            )
+        raise ApiError("POST", url, 409, response.reason, fault, hint=hint)
+    raise ApiError("POST", url, response.status_code, response.reason, fault or None)
+
+
+def _after_uncertain_post(
+    compute: ComputeApi, note: Callable[[str], None], exc: UncertainRequest
+) -> StopOutcome:
+    # Never resend blindly: read what the server is doing first.
+    note(f"no answer to the POST ({exc.cause}): reading the server's state before deciding")
+    server = compute.show_server()
+    note(f"server now: {server.state_line()}")
+    if server.status == "SHUTOFF" or server.task_state == "powering-off":
+        return StopOutcome(
+            True,
+            f"the stop arrived despite the dropped answer (now {server.status}, task_state {server.task_state or '-'})",
+        )
+    if server.status in ("ACTIVE", "ERROR") and server.task_state is None:
+        note("the stop did not arrive: sending it once more, now that the state is known")
+        try:
+            response = compute.stop_server()
+        except UncertainRequest as again:
+            raise UncertainRequest(again.method, again.url, f"{again.cause}, twice") from again
+        outcome = _judge(response, compute.variables.server_url() + "/action")
+        return StopOutcome(
+            outcome.sent, outcome.summary + " (second attempt, after re-reading the state)"
+        )
+    raise WaitFailed(
+        f"the POST got no answer and the server is now {server.state_line()}",
+        hint="check the server (`openstack server show`) and run --from-step 4 or 5 as it fits",
+    )
+
+
+def wait_for_shutoff(
+    compute: ComputeApi,
+    *,
+    interval: float,
+    timeout: float,
+    progress: Callable[[str], None],
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> tuple[ServerView, float]:
+    """GET the server every ``interval`` s until SHUTOFF; fail on ERROR, 404 or ``timeout``."""
+    started = clock()
+    while True:
+        try:
+            server = compute.show_server()
+        except ServerNotFound as exc:
+            raise WaitFailed(
+                f"the server vanished while waiting for SHUTOFF: {exc.message}",
+                hint="it was deleted (or moved out of the project): nothing left to export from it",
+            ) from exc
+        elapsed = clock() - started
+        progress(
+            f"{elapsed:7.1f} s  status {server.status:<8} task_state {server.task_state or '-'}"
+        )
+        if server.status == "SHUTOFF":
+            return server, elapsed
+        if server.status == "ERROR":
+            fault = f" ({server.fault})" if server.fault else ""
+            raise WaitFailed(
+                f"the server went to ERROR while stopping{fault}: {server.state_line()}",
+                hint="the cloud could not stop it: look at `openstack server show` and give the "
+                "request ids in the evidence to FJcloud-O support",
+            )
+        if elapsed >= timeout:
+            raise WaitFailed(
+                f"not SHUTOFF after {timeout:g} s: {server.state_line()}",
+                hint="the stop may still complete: check again with --from-step 5 (or a larger --poll-timeout)",
+            )
+        sleep(max(0.0, min(interval, timeout - elapsed)))
