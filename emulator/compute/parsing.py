@@ -32,7 +32,7 @@ def action_from_body(raw: bytes) -> tuple[str, Any]:
     """The single ``{"<action>": value}`` of an action body (wsgi.py ``action_peek``)."""
     try:
         decoded = json.loads(raw)
-    except ValueError:  # also invalid UTF-8 (UnicodeDecodeError is a ValueError)
+    except (ValueError, RecursionError):  # ValueError covers invalid UTF-8; deep nesting recurses
         raise BadRequest("Malformed request body") from None
     if not isinstance(decoded, dict):
         # action_peek: len() of a non-dict raises TypeError, .keys() AttributeError; Nova's

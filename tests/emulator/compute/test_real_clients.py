@@ -1,0 +1,163 @@
+"""Over a real socket: the seed's curl requests, openstacksdk and python-novaclient.
+
+The server is werkzeug's threaded WSGI server on 127.0.0.1, port 0, in a thread of this test.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+from werkzeug.serving import make_server
+
+from emulator.app import create_app
+from tests.emulator.compute.conftest import PROJECT_ID, SERVER_ID
+
+CREDENTIALS = {
+    "username": "demo-user",
+    "password": "demo-password",
+    "user_domain_name": "demo0001",
+    "project_name": "demo-project",
+    "project_domain_name": "demo0001",
+}
+
+
+@pytest.fixture
+def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep every client's traffic on 127.0.0.1 even when a proxy is configured."""
+    for name in (
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+
+
+def serve(region: str, timing: Any) -> Iterator[str]:
+    app = create_app({"region": region, "timing": timing})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+@pytest.fixture
+def region1(no_proxy: None) -> Iterator[str]:
+    """jp-east-1 (compute under /v2), transitions after 0.2 s."""
+    yield from serve("jp-east-1", 0.2)
+
+
+@pytest.fixture
+def region3(no_proxy: None) -> Iterator[str]:
+    """jp-east-3 (compute under /v2.1 with microversions), transitions after 0.2 s."""
+    yield from serve("jp-east-3", 0.2)
+
+
+def token_for(url: str) -> str:
+    body = {
+        "auth": {
+            "identity": {
+                "methods": ["password"],
+                "password": {
+                    "user": {
+                        "name": "demo-user",
+                        "domain": {"name": "demo0001"},
+                        "password": "demo-password",
+                    }
+                },
+            },
+            "scope": {"project": {"id": PROJECT_ID}},
+        }
+    }
+    response = requests.post(f"{url}/identity/v3/auth/tokens", json=body, timeout=10)
+    assert response.status_code == 201
+    return response.headers["X-Subject-Token"]
+
+
+def test_the_seed_documents_two_curl_requests(region1: str) -> None:
+    """Step 4: POST …/action {"os-stop": null} → 202 Accepted; step 5: GET → status SHUTOFF."""
+    token = token_for(region1)
+    compute = f"{region1}/compute"
+    headers = {"X-Auth-Token": token, "Content-Type": "application/json"}
+    url = f"{compute}/v2/{PROJECT_ID}/servers/{SERVER_ID}"
+    stop = requests.post(f"{url}/action", data='{"os-stop": null}', headers=headers, timeout=10)
+    assert (stop.status_code, stop.reason, stop.content) == (202, "ACCEPTED", b"")
+    assert stop.headers["x-compute-request-id"] == stop.headers["x-openstack-request-id"]
+    status = requests.get(url, headers={"X-Auth-Token": token}, timeout=10).json()["server"][
+        "status"
+    ]
+    assert status == "ACTIVE"  # still powering off
+    for _ in range(100):
+        status = requests.get(url, headers={"X-Auth-Token": token}, timeout=10).json()["server"][
+            "status"
+        ]
+        if status == "SHUTOFF":
+            break
+        threading.Event().wait(0.05)
+    assert status == "SHUTOFF"
+
+
+# openstacksdk warns about its own deprecations (influxdb, _compute_attributes); not ours to fix.
+@pytest.mark.filterwarnings("ignore::openstack.warnings.RemovedInSDK50Warning")
+@pytest.mark.filterwarnings("ignore::openstack.warnings.RemovedInSDK60Warning")
+@pytest.mark.parametrize("region_fixture", ["region1", "region3"])
+def test_openstacksdk_stop_and_wait_for_shutoff(
+    region_fixture: str, request: pytest.FixtureRequest
+) -> None:
+    """openstacksdk discovers /compute/v2 or /compute/v2.1 (negotiating 2.60), stops, polls."""
+    import openstack
+
+    url: str = request.getfixturevalue(region_fixture)
+    region = "jp-east-1" if region_fixture == "region1" else "jp-east-3"
+    conn = openstack.connect(
+        auth_url=f"{url}/identity/v3",
+        region_name=region,
+        interface="public",
+        load_yaml_config=False,
+        load_envvars=False,
+        **CREDENTIALS,
+    )
+    try:
+        server = conn.compute.find_server("Win2012R2SE", ignore_missing=False)
+        assert server.id == SERVER_ID
+        assert server.flavor is not None
+        conn.compute.stop_server(server)
+        server = conn.compute.wait_for_server(server, status="SHUTOFF", interval=0.05, wait=10)
+        assert (server.status, server.power_state, server.vm_state) == ("SHUTOFF", 4, "stopped")
+        if region == "jp-east-3":
+            assert server.is_locked is False  # a 2.9+ field: the microversion was negotiated
+        with pytest.raises(openstack.exceptions.ConflictException) as caught:
+            conn.compute.stop_server(server)
+        assert f"Cannot 'stop' instance {SERVER_ID} while it is in vm_state stopped" in str(
+            caught.value
+        )
+    finally:
+        conn.close()
+
+
+def test_novaclient_at_the_maximum_microversion(region3: str) -> None:
+    from keystoneauth1 import session
+    from keystoneauth1.identity import v3
+    from novaclient import client as nova_client
+
+    auth = v3.Password(auth_url=f"{region3}/identity/v3", **CREDENTIALS)
+    nova = nova_client.Client("2.60", session=session.Session(auth=auth), region_name="jp-east-3")
+    server = nova.servers.get(SERVER_ID)
+    assert (server.status, server.locked, server.flavor["original_name"]) == (
+        "ACTIVE",
+        False,
+        "S-2",
+    )
+    assert [s.name for s in nova.servers.list(search_opts={"name": "^Win"})] == ["Win2012R2SE"]
+    assert nova.flavors.get("11").name == "S-2"
