@@ -8,6 +8,7 @@ captured from the emulator, so both sides serialise the same-sized document on e
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,8 @@ def main(argv: list[str]) -> int:
     """Serve the baseline on 127.0.0.1:PORT with THREADS waitress threads until killed."""
     from waitress import serve
 
+    # The same logging set-up as ``python -m emulator serve`` (waitress warns on queue depth).
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     port, threads, bodies_path = int(argv[0]), int(argv[1]), Path(argv[2])
     bodies = json.loads(bodies_path.read_text(encoding="utf-8"))
     serve(create_baseline_app(bodies), host="127.0.0.1", port=port, threads=threads, _quiet=True)

@@ -101,13 +101,13 @@ def cold_floor() -> None:
 
 
 # -- warm calls: per-call time once everything is loaded -------------------------------------
-def warm_emulator(count: int) -> None:
+def warm_emulator(count: int, control_plane: bool = True) -> None:
     """GET server through ``requests`` inside ``emulator.mock``."""
     import requests
 
     import emulator
 
-    with emulator.mock(region=REGION):
+    with emulator.mock(region=REGION, control_plane=control_plane):
         headers = {"X-Auth-Token": _emulator_token(requests)}
         body = requests.get(SERVER_URL, headers=headers, timeout=10).content
 
@@ -127,6 +127,46 @@ def warm_static(count: int, body_path: str) -> None:
         body = source.read()
     with responses.RequestsMock() as mock:
         mock.add(responses.GET, SERVER_URL, body=body, content_type="application/json")
+
+        def call() -> None:
+            response = requests.get(SERVER_URL, headers={"X-Auth-Token": "x"}, timeout=10)
+            assert response.status_code == 200
+
+        _emit(size=len(body), **_per_call(call, 20, count))
+
+
+def warm_flask_callback(count: int, body_path: str) -> None:
+    """A minimal Flask route returning the same body, dispatched like ``emulator.mock`` does.
+
+    The route is reached through a ``responses`` callback that builds a WSGI environ with
+    werkzeug's ``EnvironBuilder`` and runs the app with ``run_wsgi_app``: the least any Flask app
+    behind ``responses`` costs per call (a diagnostic for the warm-call target).
+    """
+    import requests
+    import responses
+    from flask import Flask, Response
+    from werkzeug.test import EnvironBuilder, run_wsgi_app
+
+    with open(body_path, "rb") as source:
+        body = source.read()
+    app = Flask("bench-minimal")
+
+    @app.get("/compute/v2/<project_id>/servers/<server_id>")
+    def show(project_id: str, server_id: str) -> Response:
+        return Response(body, mimetype="application/json")
+
+    def dispatch(request: Any) -> tuple[int, dict[str, str], bytes]:
+        environ = EnvironBuilder(
+            path="/compute" + request.path_url,
+            base_url=COMPUTE,
+            method=request.method,
+            headers=[(k, v) for k, v in request.headers.items() if k.lower() != "host"],
+        ).get_environ()
+        app_iter, status, headers = run_wsgi_app(app, environ, buffered=True)
+        return int(status[:3]), dict(headers), b"".join(app_iter)
+
+    with responses.RequestsMock() as mock:
+        mock.add_callback(responses.GET, SERVER_URL, callback=dispatch)
 
         def call() -> None:
             response = requests.get(SERVER_URL, headers={"X-Auth-Token": "x"}, timeout=10)

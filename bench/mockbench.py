@@ -38,12 +38,21 @@ def _call(function: str, *args: Any) -> dict[str, Any]:
     return run_python(f"from bench.inproc import {function}; {function}({arguments})")
 
 
+# Diagnostics: not targets, they show where the warm call's time goes.
+NO_CONTROL = "emulator.mock, control_plane=False (diagnostic)"
+MINIMAL_FLASK = "minimal Flask route behind responses (diagnostic)"
+
+
 def measure(quick: bool = False, log: Any = print) -> MockResult:
     """Cold starts ``repeats`` times each (median) and warm per-call medians."""
-    repeats, warm_rounds = (1, 1) if quick else (5, 3)
-    calls = {"emulator.mock": 100, "responses static": 100, "moto mock_aws": 30}
-    if not quick:
-        calls = {"emulator.mock": 400, "responses static": 400, "moto mock_aws": 100}
+    repeats, warm_rounds, scale = (1, 1, 4) if quick else (5, 3, 1)
+    calls = {
+        "emulator.mock": 400 // scale,
+        "responses static": 400 // scale,
+        "moto mock_aws": 100 // scale,
+        NO_CONTROL: 400 // scale,
+        MINIMAL_FLASK: 400 // scale,
+    }
     cold: dict[str, list[float]] = {name: [] for name in COLD}
     for i in range(repeats):
         for name, function in COLD.items():
@@ -55,14 +64,17 @@ def measure(quick: bool = False, log: Any = print) -> MockResult:
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         body_path = str(Path(tmp) / "server.json")
         sizes["server body"] = int(_call("server_body", body_path)["size"])
+        runs: dict[str, tuple[str, tuple[Any, ...]]] = {
+            "emulator.mock": ("warm_emulator", ()),
+            "responses static": ("warm_static", (body_path,)),
+            "moto mock_aws": ("warm_moto", ()),
+            NO_CONTROL: ("warm_emulator", (False,)),
+            MINIMAL_FLASK: ("warm_flask_callback", (body_path,)),
+        }
         for i in range(warm_rounds):
             for name, count in calls.items():
-                if name == "emulator.mock":
-                    out = _call("warm_emulator", count)
-                elif name == "responses static":
-                    out = _call("warm_static", count, body_path)
-                else:
-                    out = _call("warm_moto", count)
+                function, extra = runs[name]
+                out = _call(function, count, *extra)
                 warm[name].append(float(out["median_ms"]))
                 log(f"  warm {i + 1}/{warm_rounds} {name}: {out['median_ms']:.3f} ms per call")
     return MockResult(cold, warm, sizes)

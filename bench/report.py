@@ -40,6 +40,7 @@ class Report:
     failures: dict[str, str] = field(default_factory=dict)
     noise: list[str] = field(default_factory=list)
     profiles: dict[str, str] = field(default_factory=dict)
+    app_cost_us: dict[str, float] = field(default_factory=dict)
     plot_name: str = "bench-scale.png"
 
 
@@ -225,6 +226,23 @@ def _throughput_section(t: ThroughputResult) -> list[str]:
     return rows
 
 
+def _app_cost_section(cost: dict[str, float]) -> list[str]:
+    rows = [
+        "CPU per request inside the WSGI app (prebuilt environ, no socket, no waitress; "
+        "median µs) — the work our code adds on top of Flask:",
+        "",
+        "| request | emulator | emulator, control_plane=False | Flask baseline | emulator / baseline |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for verb in ("GET", "POST"):
+        emu, bare, base = (
+            cost.get(f"{label} {verb}", 0.0)
+            for label in ("emulator", "emulator, control_plane=False", "flask baseline")
+        )
+        rows.append(f"| {verb} | {emu:.0f} | {bare:.0f} | {base:.0f} | {_x(ratio(emu, base))} |")
+    return rows
+
+
 def _mock_section(m: MockResult) -> list[str]:
     rows = ["| cold start (fresh process) | median ms | samples |", "|---|---:|---|"]
     for name, values in m.cold.items():
@@ -280,6 +298,8 @@ def render(report: Report, method: list[str]) -> str:
             "",
             *_throughput_section(report.throughput),
         ]
+    if report.app_cost_us:
+        lines += ["", *_app_cost_section(report.app_cost_us)]
     if report.mock:
         lines += ["", "## 2. In-process mock", "", *_mock_section(report.mock)]
     if report.startup:

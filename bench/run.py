@@ -23,7 +23,7 @@ from pathlib import Path
 # Run as a script (bench/run.py): make the repository importable as the ``bench`` package.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import mockbench, scale, startup, throughput
+from bench import appcost, mockbench, scale, startup, throughput
 from bench.common import REPO
 from bench.profiling import profile
 from bench.report import Report, all_checks, render
@@ -110,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             if part == "throughput":
                 report.throughput = throughput.measure(args.quick)
+                report.app_cost_us = appcost.measure(args.quick)
             elif part == "mock":
                 report.mock = mockbench.measure(args.quick)
             elif part == "startup":

@@ -82,13 +82,10 @@ class ThroughputResult:
 
 
 def emulator_threads() -> int:
-    """The waitress thread count of the emulator's server (the baseline gets the same)."""
-    import inspect
+    """The waitress thread count of ``python -m emulator serve`` (the baseline gets the same)."""
+    from emulator.__main__ import ServeOptions
 
-    from emulator.server import EmulatorServer
-
-    default = inspect.signature(EmulatorServer).parameters["threads"].default
-    return int(default)
+    return ServeOptions().threads
 
 
 def _fetch(url: str, data: bytes | None = None, headers: dict[str, str] | None = None) -> Any:
