@@ -161,3 +161,42 @@ def test_novaclient_at_the_maximum_microversion(region3: str) -> None:
     )
     assert [s.name for s in nova.servers.list(search_opts={"name": "^Win"})] == ["Win2012R2SE"]
     assert nova.flavors.get("11").name == "S-2"
+
+
+def test_openstack_cli_show_by_name_stop_and_list(region3: str) -> None:
+    """python-openstackclient: name lookup (404 → ?name=), stop, list with flavor and image."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    cli = Path(sys.executable).with_name("openstack")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OS_")}
+    env.update(
+        OS_AUTH_URL=f"{region3}/identity/v3",
+        OS_USERNAME="demo-user",
+        OS_PASSWORD="demo-password",
+        OS_USER_DOMAIN_NAME="demo0001",
+        OS_PROJECT_NAME="demo-project",
+        OS_PROJECT_DOMAIN_NAME="demo0001",
+        OS_REGION_NAME="jp-east-3",
+        OS_IDENTITY_API_VERSION="3",
+        OS_INTERFACE="public",
+        PYTHONWARNINGS="ignore",
+    )
+
+    def run(*args: str) -> str:
+        done = subprocess.run(
+            [str(cli), *args], env=env, capture_output=True, text=True, timeout=60
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    shown = json.loads(run("server", "show", "Win2012R2SE", "-f", "json"))
+    assert (shown["id"], shown["status"]) == (SERVER_ID, "ACTIVE")
+    run("server", "stop", "Win2012R2SE")
+    listed = json.loads(run("server", "list", "-f", "json"))
+    assert [(s["Name"], s["Status"] in ("ACTIVE", "SHUTOFF"), s["Flavor"]) for s in listed] == [
+        ("Win2012R2SE", True, "S-2")
+    ]
