@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from emulator.app import create_app
 from tests.emulator.compute.conftest import (
     OTHER_PROJECT_ID,
     PROJECT_ID,
@@ -19,6 +20,7 @@ from tests.emulator.compute.conftest import (
     Api,
     action_url,
     fault,
+    issue_token,
     server_url,
     state_of,
 )
@@ -50,6 +52,20 @@ def test_stop_keeps_status_active_while_powering_off(manual_api: Api, manual_app
     assert server["updated"] != before
     state_of(manual_app).compute.advance(SERVER_ID)
     assert manual_api.server()["status"] == "SHUTOFF"
+
+
+def test_seconds_timing_completes_when_the_emulator_clock_has_moved() -> None:
+    """timing 'seconds: 5': checked lazily on read against state.clock, no timer threads."""
+    app = create_app({"timing": 5.0})
+    client = app.test_client()
+    api = Api(client, issue_token(client))
+    assert api.stop().status_code == 202
+    assert api.server()["OS-EXT-STS:task_state"] == "powering-off"
+    state_of(app).clock.advance(4.5)
+    assert api.server()["status"] == "ACTIVE"
+    state_of(app).clock.advance(1.0)
+    server = api.server()
+    assert (server["status"], server["OS-EXT-STS:power_state"]) == ("SHUTOFF", 4)
 
 
 def test_start_is_the_mirror(manual_api: Api, manual_app: Flask) -> None:
