@@ -67,6 +67,8 @@ class Runbook:
             self.emulator, credentials, server_id = start_emulator(self.options.region)
             self.sources = resolve_sources(vars(self.config.option), credentials)
             self.sources.set("SERVER_ID", server_id, "the emulator's seed")
+            if self.options.dry_run:  # no token, so no catalog: the emulator knows its COMPUTE
+                self.sources.set("COMPUTE", self.emulator.compute_url, "the emulator")
         self.variables.auth_url = self.sources.get("auth_url")
         if self.options.live and self.options.from_step >= 3:
             loaded = load_state(self.options.state_file, self.options.target)
@@ -158,10 +160,8 @@ class Runbook:
             self.record.steps[self.current_step].curl.append(command)
         if self.options.dry_run:
             for line in command.splitlines():
-                self.console.line(
-                    f"      $ {line}" if not line.startswith("export") else f"        {line}",
-                    cyan=True,
-                )
+                shown = line if line.startswith(("export ", "#")) else f"$ {line}"
+                self.console.line(f"      {shown}", cyan=True)
 
     def save_state(self) -> None:
         """Keep the variables for a later ``--from-step`` (live runs only; the emulator dies with us)."""

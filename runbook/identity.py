@@ -56,12 +56,15 @@ class PasswordAuth:
 
     def body(self) -> dict[str, Any]:
         """The request body (the client masks the password in everything it records)."""
-        user: dict[str, Any] = {"password": self.password}
+        user: dict[str, Any]
         if self.user_id:
-            user["id"] = self.user_id
+            user = {"id": self.user_id}
         else:
-            user["name"] = self.username
-            user["domain"] = _ref(self.user_domain_id, self.user_domain_name)
+            user = {
+                "name": self.username,
+                "domain": _ref(self.user_domain_id, self.user_domain_name),
+            }
+        user["password"] = self.password
         project: dict[str, Any]
         if self.project_id:
             project = {"id": self.project_id}

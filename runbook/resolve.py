@@ -88,6 +88,9 @@ def resolve_variables(
             sources=WHERE_FROM["COMPUTE"],
         )
     variables.region = region or variables.region
+    if not variables.compute_version:
+        variables.compute_version = version_for_region(variables.region)
+        origins["version"] = f"region {variables.region or '(none: v2)'}"
 
     project = sources.get("PROJECT_ID")
     if project:

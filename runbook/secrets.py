@@ -66,7 +66,12 @@ class SecretRegistry:
         return data
 
     def _mask_item(self, key: str, value: Any) -> Any:
-        if key.lower() in SECRET_KEYS and value not in (None, ""):
+        # Only scalars: Keystone's {"password": {"user": ...}} is the method, not the secret.
+        if (
+            key.lower() in SECRET_KEYS
+            and value not in (None, "")
+            and not isinstance(value, Mapping | list | tuple)
+        ):
             if isinstance(value, str):
                 self.add(value)  # seen once by key, masked everywhere after by value
             return MASK
