@@ -38,13 +38,13 @@ def compute_endpoint(cloud: ControlMethods) -> str:
     return f"{cloud.compute_url}/{compute_version(cloud)}/{cloud.project_id}"
 
 
-def password_plugin(cloud: ControlMethods) -> ks_v3.Password:
+def password_plugin(cloud: ControlMethods, password: str | None = None) -> ks_v3.Password:
     """keystoneauth1's v3 password plugin for the cloud's demo user, scoped to its project."""
     credentials = cloud.credentials
     return ks_v3.Password(
         auth_url=credentials["OS_AUTH_URL"],
         username=credentials["OS_USERNAME"],
-        password=credentials["OS_PASSWORD"],
+        password=credentials["OS_PASSWORD"] if password is None else password,
         user_domain_name=credentials["OS_USER_DOMAIN_NAME"],
         project_id=credentials["OS_PROJECT_ID"],
     )
