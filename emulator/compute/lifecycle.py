@@ -45,7 +45,19 @@ SHUTDOWN = 4
 CRASHED = 6
 SUSPENDED_POWER = 7
 
-# nova/api/openstack/common.py _STATE_MAP, for the vm/task states this emulator can reach
+# nova/api/openstack/common.py _STATE_MAP, in full (None stands for Nova's 'default' key), so that
+# status filters on states this emulator never reaches still behave like Nova's.
+_REBUILD = {
+    "rebuilding": "REBUILD",
+    "rebuild_block_device_mapping": "REBUILD",
+    "rebuild_spawning": "REBUILD",
+}
+_RESIZE = {
+    "resize_prep": "RESIZE",
+    "resize_migrating": "RESIZE",
+    "resize_migrated": "RESIZE",
+    "resize_finish": "RESIZE",
+}
 _STATE_MAP: dict[str, dict[str | None, str]] = {
     ACTIVE: {
         None: "ACTIVE",
@@ -55,29 +67,23 @@ _STATE_MAP: dict[str, dict[str | None, str]] = {
         REBOOTING_HARD: "HARD_REBOOT",
         REBOOT_PENDING_HARD: "HARD_REBOOT",
         REBOOT_STARTED_HARD: "HARD_REBOOT",
+        "updating_password": "PASSWORD",
+        **_REBUILD,
+        "migrating": "MIGRATING",
+        **_RESIZE,
     },
-    STOPPED: {None: "SHUTOFF"},
-    ERROR: {None: "ERROR"},
-    PAUSED: {None: "PAUSED"},
-    SUSPENDED: {None: "SUSPENDED"},
     "building": {None: "BUILD"},
+    STOPPED: {None: "SHUTOFF", **_RESIZE, **_REBUILD},
+    "resized": {None: "VERIFY_RESIZE", "resize_reverting": "REVERT_RESIZE"},
+    PAUSED: {None: "PAUSED", "migrating": "MIGRATING"},
+    SUSPENDED: {None: "SUSPENDED"},
+    "rescued": {None: "RESCUE"},
+    ERROR: {None: "ERROR", **_REBUILD},
     "deleted": {None: "DELETED"},
     "soft-delete": {None: "SOFT_DELETED"},
     "shelved": {None: "SHELVED"},
     "shelved_offloaded": {None: "SHELVED_OFFLOADED"},
-    "rescued": {None: "RESCUE"},
-    "resized": {None: "VERIFY_RESIZE"},
-}
-
-# Every status a client may filter on (the values of Nova's map, plus what it derives).
-KNOWN_STATUSES = frozenset(s for states in _STATE_MAP.values() for s in states.values()) | {
-    "MIGRATING",
-    "RESIZE",
-    "REBUILD",
-    "PASSWORD",
-    "REVERT_RESIZE",
-    "UNKNOWN",
-}
+}  # fmt: skip
 
 # The state a seed or the control plane can put a server in: status -> (vm_state, power_state).
 SETTABLE_STATES: dict[str, tuple[str, int]] = {
@@ -93,6 +99,44 @@ def status_from_state(vm_state: str, task_state: str | None) -> str:
     if task_map is None:
         return "UNKNOWN"
     return task_map.get(task_state, task_map[None])
+
+
+@dataclass(frozen=True)
+class StatusFilter:
+    """``?status=`` as Nova applies it: vm_state in a set, and task_state in a set unless any."""
+
+    vm_states: frozenset[str]
+    task_states: frozenset[str] | None  # None: any task state (a 'default' status was asked for)
+
+    def matches(self, vm_state: str, task_state: str | None) -> bool:
+        """Whether a server in this state is listed."""
+        if vm_state not in self.vm_states:
+            return False
+        return self.task_states is None or task_state in self.task_states
+
+
+def status_filter(statuses: list[str]) -> StatusFilter | None:
+    """nova/api/openstack/common.py task_and_vm_state_from_status; None if no status is known.
+
+    Like Nova, ``status=ACTIVE`` selects vm_state ``active`` whatever the task state (so a server
+    that is powering off or rebooting is listed too), and unknown statuses among known ones are
+    ignored.
+    """
+    lowered = {s.strip().lower() for s in statuses}
+    vm_states: set[str] = set()
+    task_states: set[str] = set()
+    any_task = False
+    for vm_state, task_map in _STATE_MAP.items():
+        for task_state, status in task_map.items():
+            if status.lower() in lowered:
+                vm_states.add(vm_state)
+                if task_state is None:
+                    any_task = True
+                else:
+                    task_states.add(task_state)
+    if not vm_states:
+        return None
+    return StatusFilter(frozenset(vm_states), None if any_task else frozenset(task_states))
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ from typing import Any
 
 from flask import request
 
-from emulator.compute import lifecycle
 from emulator.compute.errors import BadRequest, ItemNotFound, UnsupportedMediaType
 
 # nova/api/openstack/wsgi.py _SUPPORTED_CONTENT_TYPES
@@ -91,14 +90,6 @@ def name_matcher(pattern: str | None) -> Any:
     except re.error:
         compiled = re.compile(re.escape(pattern))
     return lambda name: compiled.search(name) is not None
-
-
-def status_filter(values: list[str]) -> set[str] | None:
-    """The statuses asked for, upper-cased; None when one of them is unknown to Nova."""
-    wanted = {v.upper() for v in values}
-    if not wanted <= lifecycle.KNOWN_STATUSES:
-        return None
-    return wanted
 
 
 def limit_and_marker() -> tuple[int | None, str | None]:

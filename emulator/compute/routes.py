@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from flask import Blueprint, Response, g, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge as RequestEntityTooLargeError
 
-from emulator.compute import parsing, views
+from emulator.compute import lifecycle, parsing, views
 from emulator.compute.backend import ComputeBackend, ServerRecord
 from emulator.compute.errors import (
     BadRequest,
@@ -235,12 +235,12 @@ def _filtered_servers(ctx: views.ViewContext) -> tuple[list[ServerRecord], str |
     records = [r for r in _backend().list_servers(ctx.project_id) if matches(r.spec.name)]
     statuses = request.args.getlist("status")
     if statuses:
-        wanted = parsing.status_filter(statuses)
+        wanted = lifecycle.status_filter(statuses)
         if wanted is None:
             if ctx.at_least(2, 38):
                 raise BadRequest("Invalid status value")
             return [], None  # before 2.38 Nova answers an empty list
-        records = [r for r in records if r.status in wanted]
+        records = [r for r in records if wanted.matches(r.vm_state, r.task_state)]
     limit, marker = parsing.limit_and_marker()
     if marker is not None:
         ids = [r.id for r in records]

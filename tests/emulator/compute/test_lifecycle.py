@@ -84,3 +84,31 @@ def test_transitions_end_where_nova_ends_them() -> None:
         "reboot_soft": ("rebooting", "active", 1),
         "reboot_hard": ("rebooting_hard", "active", 1),
     }
+
+
+@pytest.mark.parametrize(
+    ("statuses", "vm_state", "task_state", "listed"),
+    [
+        (["ACTIVE"], "active", None, True),
+        (["active"], "active", "powering-off", True),  # Nova filters ACTIVE by vm_state only
+        (["ACTIVE"], "active", "rebooting", True),
+        (["REBOOT"], "active", "rebooting", True),
+        (["REBOOT"], "active", None, False),
+        (["SHUTOFF"], "stopped", "powering-on", True),
+        (["SHUTOFF"], "active", "powering-off", False),
+        (["ACTIVE", "BOGUS"], "active", None, True),  # unknown ones among known are ignored
+        (["HARD_REBOOT", "ERROR"], "error", None, True),
+    ],
+)
+def test_status_filter_like_nova(
+    statuses: list[str], vm_state: str, task_state: str | None, listed: bool
+) -> None:
+    """nova/api/openstack/common.py task_and_vm_state_from_status + servers.py _get_servers."""
+    wanted = lifecycle.status_filter(statuses)
+    assert wanted is not None
+    assert wanted.matches(vm_state, task_state) is listed
+
+
+def test_status_filter_with_only_unknown_statuses_is_none() -> None:
+    assert lifecycle.status_filter(["RUNNING", "bogus"]) is None
+    assert lifecycle.status_filter(["MIGRATING"]) is not None  # known to Nova, just unreachable

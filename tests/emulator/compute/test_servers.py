@@ -129,6 +129,15 @@ def test_status_filter_and_deleted_false(api: Api, app: Flask) -> None:
     assert names(api, "all_tenants=1&sort_key=name&whatever=1") != []  # unknown filters ignored
 
 
+def test_status_active_lists_a_server_that_is_powering_off(manual_api: Api) -> None:
+    """Nova filters status=ACTIVE by vm_state: a server powering off is still listed."""
+    manual_api.stop()
+    response = manual_api.get(f"/compute/v2/{PROJECT_ID}/servers?status=ACTIVE")
+    assert [s["id"] for s in response.get_json()["servers"]] == [SERVER_ID]
+    response = manual_api.get(f"/compute/v2/{PROJECT_ID}/servers?status=SHUTOFF")
+    assert response.get_json()["servers"] == []
+
+
 def test_unknown_status_is_an_empty_list_before_2_38_and_400_after(api: Api) -> None:
     """nova servers.py _get_servers: 'Invalid status value' from microversion 2.38."""
     assert names(api, "status=RUNNING") == []
