@@ -47,12 +47,12 @@ SUSPENDED_POWER = 7
 
 # nova/api/openstack/common.py _STATE_MAP, in full (None stands for Nova's 'default' key), so that
 # status filters on states this emulator never reaches still behave like Nova's.
-_REBUILD = {
+_REBUILD: dict[str | None, str] = {
     "rebuilding": "REBUILD",
     "rebuild_block_device_mapping": "REBUILD",
     "rebuild_spawning": "REBUILD",
 }
-_RESIZE = {
+_RESIZE: dict[str | None, str] = {
     "resize_prep": "RESIZE",
     "resize_migrating": "RESIZE",
     "resize_migrated": "RESIZE",
