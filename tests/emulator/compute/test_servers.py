@@ -10,13 +10,16 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 
+from emulator.app import create_app
 from emulator.seed import load_default_seed, server_seed_from_dict
 from tests.emulator.compute.conftest import (
     PROJECT_ID,
     SERVER_ID,
     Api,
     fault,
+    issue_token,
     seed_example,
     state_of,
 )
@@ -237,3 +240,41 @@ def test_flavor_errors(api: Api, url: str, message: str) -> None:
     status = 404 if "99" in url else 400
     key = "itemNotFound" if status == 404 else "badRequest"
     assert fault(api.get(f"/compute/v2/{PROJECT_ID}/{url}")) == (status, key, message)
+
+
+def test_links_use_the_real_fjcloud_hostnames_in_mock_mode() -> None:
+    """endpoint_style fjcloud-hosts: links as in the seed example, host + /v2/<project>/…"""
+    app = create_app({"endpoint_style": "fjcloud-hosts", "region": "jp-east-1"})
+    client = app.test_client()
+    api = Api(client, issue_token(client))
+    server = api.server()
+    host = "https://compute.jp-east-1.cloud.global.fujitsu.com"
+    assert server["links"][0]["href"] == f"{host}/v2/{PROJECT_ID}/servers/{SERVER_ID}"
+    assert server["links"][1]["href"] == f"{host}/{PROJECT_ID}/servers/{SERVER_ID}"
+    assert server["flavor"]["links"][0]["href"] == f"{host}/{PROJECT_ID}/flavors/11"
+
+
+def test_unscoped_token_is_400_project_mismatch(client: FlaskClient) -> None:
+    """An unscoped token has no project: Nova's check compares against None."""
+    body = {
+        "auth": {
+            "identity": {
+                "methods": ["password"],
+                "password": {
+                    "user": {
+                        "name": "demo-user",
+                        "domain": {"name": "demo0001"},
+                        "password": "demo-password",
+                    }
+                },
+            }
+        }
+    }
+    token = client.post("/identity/v3/auth/tokens", json=body).headers["X-Subject-Token"]
+    response = client.get(f"/compute/v2/{PROJECT_ID}/servers", headers={"X-Auth-Token": token})
+    assert fault(response) == (
+        400,
+        "badRequest",
+        f"Malformed request URL: URL's project_id '{PROJECT_ID}' doesn't match Context's "
+        "project_id 'None'",
+    )
