@@ -24,6 +24,7 @@ from emulator.compute.errors import (
 from emulator.compute.microversions import APIVersion, negotiate, response_headers
 from emulator.identity.backend import TokenInfo
 from emulator.identity.errors import IdentityError, render_identity_error
+from emulator.seed import FlavorSeed
 
 if TYPE_CHECKING:
     from emulator.state import EmulatorState
@@ -152,8 +153,7 @@ def server_action(api: str, project_id: str, server_id: str) -> Response:
     if not ACTION_ROLES.intersection(token.roles):
         raise Forbidden.policy(policy)
     backend.act(project_id, server_id, transition, cause=f"{key} accepted ({token.user_name})")
-    response = Response(b"", status=202, content_type="application/json")
-    return response
+    return Response(b"", status=202, content_type="application/json")
 
 
 # -- flavors -----------------------------------------------------------------------------------
@@ -255,7 +255,8 @@ def _filtered_servers(ctx: views.ViewContext) -> tuple[list[ServerRecord], str |
     return records, next_link
 
 
-def _filtered_flavors() -> list[Any]:
+def _filtered_flavors() -> list[FlavorSeed]:
+    """Apply ``is_public``, ``minRam`` and ``minDisk`` like nova's flavors.py."""
     flavors = _backend().list_flavors()
     is_public = request.args.get("is_public")
     if is_public is not None and parsing.bool_filter("is_public", is_public) is False:
