@@ -64,7 +64,7 @@ def _emulator_token(requests: Any) -> str:
 # -- cold starts: from before the first import to the first answer ---------------------------
 def cold_emulator() -> None:
     """Import emulator + requests, start ``emulator.mock``, issue a token, GET the server."""
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     import requests
 
     import emulator
@@ -73,23 +73,23 @@ def cold_emulator() -> None:
         token = _emulator_token(requests)
         response = requests.get(SERVER_URL, headers={"X-Auth-Token": token}, timeout=10)
         assert response.status_code == 200, response.text
-        _emit(seconds=time.perf_counter() - started)
+        _emit(seconds=time.perf_counter() - started, cpu=time.process_time() - cpu_started)
 
 
 def cold_moto() -> None:
     """Import boto3 + moto, start ``mock_aws``, first ``describe_instances``."""
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     import boto3  # type: ignore[import-untyped]
     from moto import mock_aws
 
     with mock_aws():
         boto3.client("ec2", region_name="us-east-1").describe_instances()
-        _emit(seconds=time.perf_counter() - started)
+        _emit(seconds=time.perf_counter() - started, cpu=time.process_time() - cpu_started)
 
 
 def cold_floor() -> None:
     """Only import flask, requests and responses: the floor of any mock built on them."""
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     import flask
     import requests
     import responses
@@ -97,7 +97,7 @@ def cold_floor() -> None:
     assert flask
     assert requests
     assert responses
-    _emit(seconds=time.perf_counter() - started)
+    _emit(seconds=time.perf_counter() - started, cpu=time.process_time() - cpu_started)
 
 
 # -- warm calls: per-call time once everything is loaded -------------------------------------

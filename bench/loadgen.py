@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import base64
 import json
+import resource
 import socket
 import subprocess
 import sys
@@ -41,6 +42,10 @@ class LoadResult:
     statuses: dict[str, int]
     p50_ms: float
     p99_ms: float
+    # Every response received, warm-up and tail included (to divide CPU deltas by).
+    completed: int = 0
+    # CPU seconds (user + system) the generator's worker processes used.
+    generator_cpu_s: float = 0.0
 
     @property
     def rps(self) -> float:
@@ -122,7 +127,7 @@ def _connection_loop(
     errors = 0
     sock: socket.socket | None = None
     stream: IO[bytes] | None = None
-    sent = 0
+    sent = completed = 0
     while sent < MAX_REQUESTS_PER_CONNECTION:
         now = time.perf_counter()
         if now >= end:
@@ -138,6 +143,7 @@ def _connection_loop(
             sent += 1
             status, close = read_response(stream)
             finished = time.perf_counter()
+            completed += 1
             if begin <= finished <= end:
                 latencies.append(finished - started)
                 statuses[str(status)] = statuses.get(str(status), 0) + 1
@@ -155,6 +161,7 @@ def _connection_loop(
     out["latencies"] = latencies
     out["statuses"] = statuses
     out["errors"] = errors
+    out["completed"] = completed
 
 
 def worker(
@@ -191,6 +198,7 @@ def worker(
         "latencies_us": [round(v * 1e6) for r in results for v in r["latencies"]],
         "statuses": statuses,
         "errors": sum(r["errors"] for r in results),
+        "completed": sum(r["completed"] for r in results),
     }
 
 
@@ -225,6 +233,7 @@ def run_load(
         "warmup": warmup,
         "duration": duration,
     }
+    cpu_before = _children_cpu()
     procs = [
         subprocess.Popen(
             [sys.executable, str(Path(__file__).resolve()), json.dumps(spec)],
@@ -239,6 +248,7 @@ def run_load(
         if proc.returncode != 0:
             raise RuntimeError(f"load generator worker failed with exit code {proc.returncode}")
         outputs.append(json.loads(stdout))
+    generator_cpu = _children_cpu() - cpu_before
     latencies = sorted(v / 1000.0 for out in outputs for v in out["latencies_us"])
     statuses: dict[str, int] = {}
     for out in outputs:
@@ -251,7 +261,14 @@ def run_load(
         statuses=statuses,
         p50_ms=percentile(latencies, 0.50),
         p99_ms=percentile(latencies, 0.99),
+        completed=sum(out["completed"] for out in outputs),
+        generator_cpu_s=generator_cpu,
     )
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _main(argv: list[str]) -> int:

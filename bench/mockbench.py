@@ -8,7 +8,7 @@ over all three, and the median is reported.
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,11 @@ class MockResult:
     cold: dict[str, list[float]]
     warm_ms: dict[str, list[float]]
     sizes: dict[str, int]
+    # CPU seconds of each cold start (user + system): barely moved by other load on the machine.
+    cold_cpu: dict[str, list[float]] = field(default_factory=dict)
+
+    def cold_cpu_median(self, name: str) -> float:
+        return median(self.cold_cpu.get(name, []))
 
     def cold_median(self, name: str) -> float:
         return median(self.cold[name])
@@ -45,7 +50,7 @@ MINIMAL_FLASK = "minimal Flask route behind responses (diagnostic)"
 
 def measure(quick: bool = False, log: Any = print) -> MockResult:
     """Cold starts ``repeats`` times each (median) and warm per-call medians."""
-    repeats, warm_rounds, scale = (1, 1, 4) if quick else (5, 3, 1)
+    repeats, warm_rounds, scale = (1, 1, 4) if quick else (7, 3, 1)
     calls = {
         "emulator.mock": 400 // scale,
         "responses static": 400 // scale,
@@ -54,11 +59,16 @@ def measure(quick: bool = False, log: Any = print) -> MockResult:
         MINIMAL_FLASK: 400 // scale,
     }
     cold: dict[str, list[float]] = {name: [] for name in COLD}
+    cold_cpu: dict[str, list[float]] = {name: [] for name in COLD}
     for i in range(repeats):
         for name, function in COLD.items():
-            seconds = float(_call(function)["seconds"])
-            cold[name].append(seconds)
-            log(f"  cold {i + 1}/{repeats} {name}: {seconds * 1000:.0f} ms")
+            out = _call(function)
+            cold[name].append(float(out["seconds"]))
+            cold_cpu[name].append(float(out["cpu"]))
+            log(
+                f"  cold {i + 1}/{repeats} {name}: {out['seconds'] * 1000:.0f} ms "
+                f"(CPU {out['cpu'] * 1000:.0f} ms)"
+            )
     warm: dict[str, list[float]] = {name: [] for name in calls}
     sizes: dict[str, int] = {}
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
@@ -77,4 +87,4 @@ def measure(quick: bool = False, log: Any = print) -> MockResult:
                 out = _call(function, count, *extra)
                 warm[name].append(float(out["median_ms"]))
                 log(f"  warm {i + 1}/{warm_rounds} {name}: {out['median_ms']:.3f} ms per call")
-    return MockResult(cold, warm, sizes)
+    return MockResult(cold, warm, sizes, cold_cpu)

@@ -52,10 +52,10 @@ def _verdict(met: bool | None) -> str:
     return "report" if met is None else ("met" if met else "**UNMET**")
 
 
-def _spread(values: list[float], scale: float = 1.0, unit: str = "") -> str:
+def _spread(values: list[float], fmt: str = ",.0f") -> str:
     if len(values) < 2:
         return ""
-    return f" (range {min(values) * scale:,.3g}–{max(values) * scale:,.3g}{unit})"
+    return f" ({min(values):{fmt}}–{max(values):{fmt}})"
 
 
 def throughput_checks(t: ThroughputResult) -> list[Check]:
@@ -100,6 +100,9 @@ def throughput_checks(t: ThroughputResult) -> list[Check]:
 def mock_checks(m: MockResult) -> list[Check]:
     """Ratios of section 2."""
     emu, moto, floor = (m.cold_median(n) for n in ("emulator.mock", "moto mock_aws", "floor"))
+    cpu_emu, cpu_moto, cpu_floor = (
+        m.cold_cpu_median(n) for n in ("emulator.mock", "moto mock_aws", "floor")
+    )
     warm_emu, warm_moto, warm_static = (
         m.warm_median(n) for n in ("emulator.mock", "moto mock_aws", "responses static")
     )
@@ -108,14 +111,16 @@ def mock_checks(m: MockResult) -> list[Check]:
             "cold-moto",
             "2. cold start vs moto mock_aws",
             "≤ 0.20",
-            f"{ratio(emu, moto):.3f} ({emu * 1000:.0f} vs {moto * 1000:.0f} ms)",
+            f"{ratio(emu, moto):.3f} ({emu * 1000:.0f} vs {moto * 1000:.0f} ms; "
+            f"CPU time {ratio(cpu_emu, cpu_moto):.3f})",
             ratio(emu, moto) <= 0.2,
         ),
         Check(
             "cold-floor",
             "2. cold start vs import flask+requests+responses",
             "≤ 1.3×",
-            f"{_x(ratio(emu, floor))} ({emu * 1000:.0f} vs {floor * 1000:.0f} ms)",
+            f"{_x(ratio(emu, floor))} ({emu * 1000:.0f} vs {floor * 1000:.0f} ms; "
+            f"CPU time {_x(ratio(cpu_emu, cpu_floor))})",
             ratio(emu, floor) <= 1.3,
         ),
         Check(
@@ -214,13 +219,20 @@ def all_checks(report: Report) -> list[Check]:
 
 def _throughput_section(t: ThroughputResult) -> list[str]:
     rows = [
-        "| target | req/s (median) | p50 ms | p99 ms | body bytes | statuses | errors |",
-        "|---|---:|---:|---:|---:|---|---:|",
+        f"{len(next(iter(t.rounds.values())))} rounds; waitress threads: {t.threads} (emulator "
+        "and baseline). CPU columns: CPU time of the server process (from /proc) and of the "
+        "generator's processes, divided by the responses they handled — less sensitive to other "
+        "load on the machine than req/s.",
+        "",
+        "| target | req/s: median (range) | p50 ms | p99 ms | server CPU µs/req "
+        "| generator CPU µs/req | body bytes | statuses | errors |",
+        "|---|---:|---:|---:|---:|---:|---:|---|---:|",
     ]
     for name in t.rounds:
-        spread = _spread([r.rps for r in t.rounds[name]], unit=" req/s")
+        spread = _spread([r.rps for r in t.rounds[name]])
         rows.append(
             f"| {name} | {t.rps(name):,.0f}{spread} | {t.p50(name):.2f} | {t.p99(name):.2f} "
+            f"| {t.server_cpu_us(name):,.0f} | {t.generator_cpu_us(name):,.0f} "
             f"| {t.sizes.get(name, 0):,} | {t.statuses(name)} | {t.errors(name)} |"
         )
     return rows
@@ -244,10 +256,16 @@ def _app_cost_section(cost: dict[str, float]) -> list[str]:
 
 
 def _mock_section(m: MockResult) -> list[str]:
-    rows = ["| cold start (fresh process) | median ms | samples |", "|---|---:|---|"]
+    rows = [
+        "| cold start (fresh process) | median wall ms | median CPU ms | wall samples ms |",
+        "|---|---:|---:|---|",
+    ]
     for name, values in m.cold.items():
         samples = ", ".join(f"{v * 1000:.0f}" for v in values)
-        rows.append(f"| {name} | {m.cold_median(name) * 1000:.0f} | {samples} |")
+        rows.append(
+            f"| {name} | {m.cold_median(name) * 1000:.0f} | {m.cold_cpu_median(name) * 1000:.0f} "
+            f"| {samples} |"
+        )
     rows += ["", "| warm call | median ms per call | per-round medians |", "|---|---:|---|"]
     for name, values in m.warm_ms.items():
         rows.append(

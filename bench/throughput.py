@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sys
 import tempfile
 import urllib.request
@@ -51,6 +52,7 @@ class Target:
     method: str = "GET"
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
+    pid: int = 0  # the server process, to read its CPU time
 
 
 @dataclass
@@ -60,6 +62,8 @@ class ThroughputResult:
     rounds: dict[str, list[LoadResult]]
     sizes: dict[str, int]
     threads: int
+    # Server CPU seconds per round, read from /proc (robust to other load on the machine).
+    server_cpu_s: dict[str, list[float]] = field(default_factory=dict)
 
     def rps(self, name: str) -> float:
         return median([r.rps for r in self.rounds[name]])
@@ -69,6 +73,21 @@ class ThroughputResult:
 
     def p99(self, name: str) -> float:
         return median([r.p99_ms for r in self.rounds[name]])
+
+    def server_cpu_us(self, name: str) -> float:
+        """Median server CPU microseconds per completed request."""
+        cpu = self.server_cpu_s.get(name, [])
+        per = [
+            c / r.completed * 1e6
+            for c, r in zip(cpu, self.rounds[name], strict=False)
+            if r.completed
+        ]
+        return median(per)
+
+    def generator_cpu_us(self, name: str) -> float:
+        """Median load-generator CPU microseconds per completed request."""
+        per = [r.generator_cpu_s / r.completed * 1e6 for r in self.rounds[name] if r.completed]
+        return median(per)
 
     def errors(self, name: str) -> int:
         return sum(r.errors for r in self.rounds[name])
@@ -88,6 +107,17 @@ def emulator_threads() -> int:
     return ServeOptions().threads
 
 
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a running process (Linux /proc)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    # After "pid (comm)": field 14 (utime) and 15 (stime) of proc(5) are indexes 11 and 12.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _fetch(url: str, data: bytes | None = None, headers: dict[str, str] | None = None) -> Any:
     request = urllib.request.Request(url, data=data, headers=headers or {})
     with urllib.request.urlopen(request, timeout=10) as response:
@@ -95,19 +125,21 @@ def _fetch(url: str, data: bytes | None = None, headers: dict[str, str] | None =
 
 
 @contextlib.contextmanager
-def emulator_server() -> Iterator[str]:
-    """``python -m emulator serve`` on a free port; yields its base URL."""
+def emulator_server() -> Iterator[tuple[str, int]]:
+    """``python -m emulator serve`` on a free port; yields its base URL and pid."""
     port = free_port()
     args = [sys.executable, "-m", "emulator", "serve", "--port", str(port)]
     with child_process(args) as proc:
         base = f"http://127.0.0.1:{port}"
         wait_for_http(f"{base}/_emulator/health", proc=proc)
-        yield base
+        yield base, proc.pid
 
 
 @contextlib.contextmanager
-def baseline_server(bodies: dict[str, Any], threads: int, workdir: Path) -> Iterator[str]:
-    """The Flask baseline on waitress, serving ``bodies``; yields its base URL."""
+def baseline_server(
+    bodies: dict[str, Any], threads: int, workdir: Path
+) -> Iterator[tuple[str, int]]:
+    """The Flask baseline on waitress, serving ``bodies``; yields its base URL and pid."""
     path = workdir / "bodies.json"
     path.write_text(json.dumps(bodies), encoding="utf-8")
     port = free_port()
@@ -115,7 +147,7 @@ def baseline_server(bodies: dict[str, Any], threads: int, workdir: Path) -> Iter
     with child_process(args) as proc:
         base = f"http://127.0.0.1:{port}"
         wait_for_http(f"{base}/health", proc=proc)
-        yield base
+        yield base, proc.pid
 
 
 @contextlib.contextmanager
@@ -149,7 +181,7 @@ def moto_server() -> Iterator[Target]:
         )
         SigV4Auth(Credentials("testing", "testing"), "ec2", "us-east-1").add_auth(request)
         headers = {k: v for k, v in request.headers.items() if k.lower() != "host"}
-        yield Target("moto DescribeInstances", f"{base}/", "POST", body, headers)
+        yield Target("moto DescribeInstances", f"{base}/", "POST", body, headers, proc.pid)
 
 
 def measure(quick: bool = False, log: Any = print) -> ThroughputResult:
@@ -159,7 +191,7 @@ def measure(quick: bool = False, log: Any = print) -> ThroughputResult:
     auth = json.dumps(AUTH_BODY).encode()
     with contextlib.ExitStack() as stack:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-")))
-        emu = stack.enter_context(emulator_server())
+        emu, emu_pid = stack.enter_context(emulator_server())
         _, token_headers, token_body = _fetch(f"{emu}/identity/v3/auth/tokens", auth, JSON_HEADERS)
         token = token_headers["X-Subject-Token"]
         server_url = f"{emu}/compute/v2/{PROJECT_ID}/servers/{SERVER_ID}"
@@ -169,22 +201,25 @@ def measure(quick: bool = False, log: Any = print) -> ThroughputResult:
             "post": json.loads(token_body),
             "token": "0" * len(token),
         }
-        flask = stack.enter_context(baseline_server(bodies, threads, workdir))
+        flask, flask_pid = stack.enter_context(baseline_server(bodies, threads, workdir))
         _, _, flask_get = _fetch(f"{flask}/get")
         _, _, flask_post = _fetch(f"{flask}/post", auth, JSON_HEADERS)
         moto = stack.enter_context(moto_server())
         _, _, moto_body = _fetch(moto.url, moto.body, moto.headers)
         targets = [
-            Target("emulator GET server", server_url, headers={"X-Auth-Token": token}),
-            Target("flask GET (same JSON)", f"{flask}/get"),
+            Target("emulator GET server", server_url, "GET", b"", {"X-Auth-Token": token}, emu_pid),
+            Target("flask GET (same JSON)", f"{flask}/get", pid=flask_pid),
             Target(
                 "emulator POST auth/tokens",
                 f"{emu}/identity/v3/auth/tokens",
                 "POST",
                 auth,
                 JSON_HEADERS,
+                emu_pid,
             ),
-            Target("flask POST (same JSON)", f"{flask}/post", "POST", auth, JSON_HEADERS),
+            Target(
+                "flask POST (same JSON)", f"{flask}/post", "POST", auth, JSON_HEADERS, flask_pid
+            ),
             moto,
         ]
         sizes = {
@@ -195,8 +230,10 @@ def measure(quick: bool = False, log: Any = print) -> ThroughputResult:
             moto.name: len(moto_body),
         }
         results: dict[str, list[LoadResult]] = {t.name: [] for t in targets}
+        server_cpu: dict[str, list[float]] = {t.name: [] for t in targets}
         for round_no in range(rounds):
             for target in targets:
+                cpu_before = process_cpu_seconds(target.pid)
                 result = run_load(
                     target.url,
                     method=target.method,
@@ -206,9 +243,10 @@ def measure(quick: bool = False, log: Any = print) -> ThroughputResult:
                     duration=duration,
                 )
                 results[target.name].append(result)
+                server_cpu[target.name].append(process_cpu_seconds(target.pid) - cpu_before)
                 log(
                     f"  round {round_no + 1}/{rounds} {target.name}: {result.rps:,.0f} req/s "
                     f"p50 {result.p50_ms:.2f} ms p99 {result.p99_ms:.2f} ms "
                     f"statuses {result.statuses} errors {result.errors}"
                 )
-    return ThroughputResult(results, sizes, threads)
+    return ThroughputResult(results, sizes, threads, server_cpu)

@@ -19,7 +19,7 @@ BODIES = {"get": {"server": {"id": "x" * 36}}, "post": {"token": {"methods": []}
 
 
 def test_load_generator_counts_answers_from_the_flask_baseline(tmp_path: Path) -> None:
-    with baseline_server(BODIES, threads=2, workdir=tmp_path) as base:
+    with baseline_server(BODIES, threads=2, workdir=tmp_path) as (base, _pid):
         get = run_load(f"{base}/get", processes=1, connections=2, warmup=0.1, duration=0.3)
         post = run_load(
             f"{base}/post",
@@ -37,6 +37,8 @@ def test_load_generator_counts_answers_from_the_flask_baseline(tmp_path: Path) -
     assert 0 < get.p50_ms <= get.p99_ms
     assert post.statuses == {"201": post.requests}
     assert post.requests > 0
+    assert post.completed >= post.requests
+    assert post.generator_cpu_s > 0
 
 
 def test_load_generator_refuses_anything_but_loopback() -> None:
