@@ -106,7 +106,7 @@ def show_version_for_project(api: str, project_id: str) -> Response:
 def list_servers(api: str, project_id: str) -> Response:
     """``GET servers``: id, links and name of each server, filtered like Nova."""
     ctx = _context(api, project_id)
-    records, next_link = _filtered_servers(ctx)
+    records, next_link = _filtered_servers(ctx, "servers")
     body: dict[str, Any] = {"servers": [views.server_summary(ctx, r) for r in records]}
     if next_link:
         body["servers_links"] = [{"href": next_link, "rel": "next"}]
@@ -118,7 +118,7 @@ def list_servers_detail(api: str, project_id: str) -> Response:
     """``GET servers/detail``: full bodies, same filters."""
     ctx = _context(api, project_id)
     backend = _backend()
-    records, next_link = _filtered_servers(ctx)
+    records, next_link = _filtered_servers(ctx, "servers/detail")
     body: dict[str, Any] = {
         "servers": [views.server_detail(ctx, r, backend.flavor_of(r)) for r in records]
     }
@@ -229,7 +229,9 @@ def _read_body() -> bytes:
     return raw
 
 
-def _filtered_servers(ctx: views.ViewContext) -> tuple[list[ServerRecord], str | None]:
+def _filtered_servers(
+    ctx: views.ViewContext, collection: str
+) -> tuple[list[ServerRecord], str | None]:
     """Apply ``name`` (regex), ``status``, ``marker`` and ``limit`` like nova's servers.py."""
     matches = parsing.name_matcher(request.args.get("name"))
     records = [r for r in _backend().list_servers(ctx.project_id) if matches(r.spec.name)]
@@ -251,7 +253,7 @@ def _filtered_servers(ctx: views.ViewContext) -> tuple[list[ServerRecord], str |
     if limit is not None and len(records) >= limit:
         records = records[:limit]
         if records:
-            next_link = f"{ctx.base}/{ctx.api}/{ctx.project_id}/servers?limit={limit}&marker={records[-1].id}"
+            next_link = f"{ctx.base}/{ctx.api}/{ctx.project_id}/{collection}?limit={limit}&marker={records[-1].id}"
     return records, next_link
 
 

@@ -33,6 +33,11 @@ _VERSION_INFO: dict[str, dict[str, Any]] = {
         "media_version": "2.1",
     },
 }
+# nova/api/openstack/compute/views/servers.py ViewBuilder._progress_statuses: an ACTIVE server has
+# "progress": 0, a SHUTOFF one (the seed example) has none.
+_PROGRESS_STATUSES = frozenset(
+    {"ACTIVE", "BUILD", "REBUILD", "RESIZE", "VERIFY_RESIZE", "MIGRATING"}
+)
 _DESCRIBED_BY = {"rel": "describedby", "type": "text/html", "href": "http://docs.openstack.org/"}
 
 
@@ -106,7 +111,7 @@ class ViewContext:
 
 def server_summary(ctx: ViewContext, record: ServerRecord) -> dict[str, Any]:
     """An entry of ``GET servers``: id, links, name."""
-    return {"id": record.id, "links": ctx.links("servers", record.id), "name": record.spec.name}
+    return {"id": record.id, "name": record.spec.name, "links": ctx.links("servers", record.id)}
 
 
 def server_detail(ctx: ViewContext, record: ServerRecord, flavor: FlavorSeed) -> dict[str, Any]:
@@ -143,7 +148,8 @@ def server_detail(ctx: ViewContext, record: ServerRecord, flavor: FlavorSeed) ->
         "config_drive": "",
         "metadata": dict(spec.metadata),
     }
-    # nova views/servers.py: progress only for servers in BUILD/REBUILD/RESIZE..., so never here.
+    if record.status in _PROGRESS_STATUSES:
+        body["progress"] = 0
     if ctx.at_least(2, 3):
         # FJcloud-O shows the extended server attributes to project users (the seed's example
         # carries host, instance_name, hypervisor_hostname), so the 2.3 additions appear too.

@@ -60,6 +60,21 @@ def test_show_values_match_the_seed_example_except_host_and_time(api: Api) -> No
     assert server == example
 
 
+def test_progress_is_shown_for_active_servers_only(api: Api) -> None:
+    """nova views/servers.py _progress_statuses: ACTIVE has "progress": 0, SHUTOFF none."""
+    assert api.server()["progress"] == 0
+    api.stop()
+    assert "progress" not in api.server()
+
+
+def test_detail_paging_link_points_at_detail(api: Api, app: Flask) -> None:
+    add_second_server(app)
+    page = api.get(f"/compute/v2/{PROJECT_ID}/servers/detail?limit=1").get_json()
+    assert page["servers_links"][0]["href"] == (
+        f"http://localhost/compute/v2/{PROJECT_ID}/servers/detail?limit=1&marker={SECOND_ID}"
+    )
+
+
 def test_links_point_at_the_requests_own_host(api: Api) -> None:
     server = api.server("v2.1")
     assert server["links"] == [
