@@ -90,8 +90,7 @@ class Console:
             yield
             return
         with capman.global_and_fixture_disabled():
-            capturing = getattr(capman, "_global_capturing", None)
-            if stdin and capturing is not None and capturing.is_started():
+            if stdin and capman.is_globally_capturing():
                 # pytest replaces stdin while capturing; in_=True gives the real one back until
                 # global_and_fixture_disabled resumes the capture.
                 capman.suspend_global_capture(in_=True)

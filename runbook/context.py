@@ -16,6 +16,7 @@ from runbook.console import Console
 from runbook.evidence import RunRecord, StepRecord, default_directory, write_evidence
 from runbook.identity import PasswordAuth, TokenGrant, password_auth, request_token
 from runbook.options import RunbookOptions
+from runbook.resolve import resolve_variables, token_lookup
 from runbook.secrets import SecretRegistry
 from runbook.sources import Sources, environment, resolve_sources
 from runbook.statefile import load_state, remove_state, save_state
@@ -169,6 +170,27 @@ class Runbook:
             save_state(
                 self.options.state_file, self.options.target, self.variables, self.completed_step
             )
+
+    def ensure_variables(self) -> None:
+        """For steps 4–5 when step 3 did not run in this invocation and no state file had them."""
+        v = self.variables
+        if v.compute and v.project_id and v.server_id and (v.token or self.options.dry_run):
+            return
+        if not self.options.live and not v.token and not self.options.dry_run:
+            # A rehearsal's emulator is new in every invocation: get its token as step 2 would.
+            self.auth = password_auth(self.sources)
+            self.accept_token(request_token(self.client, self.auth))
+            self.note("rehearsal: token obtained (step 2 did not run in this invocation)")
+        resolve_variables(
+            v,
+            self.sources,
+            grant=self.grant,
+            lookup_token=token_lookup(self.client),
+            region_option=self.options.region,
+            require_token=not self.options.dry_run,
+        )
+        names = ("COMPUTE", "PROJECT_ID", "SERVER_ID", "TOKEN")
+        self.note("variables: " + ", ".join(f"{n} from {v.origins.get(n, '-')}" for n in names))
 
     def accept_token(self, grant: TokenGrant) -> None:
         """Keep step 2's token (and its catalog for step 3)."""

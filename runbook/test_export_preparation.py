@@ -135,6 +135,7 @@ def test_step4_stop_server(runbook: Runbook) -> None:
 
     Stop the server: POST {"os-stop": null} to …/servers/{SERVER_ID}/action; 202 Accepted is success.
     """
+    runbook.ensure_variables()  # when resuming with --from-step 4
     v = runbook.variables
     runbook.curl(stop_command(v.compute_version or "v2", runbook.http_settings().verify))
     if runbook.options.dry_run:
@@ -142,6 +143,7 @@ def test_step4_stop_server(runbook: Runbook) -> None:
         return
     compute = runbook.compute()
     server = compute.show_server()  # the state now, not as it was at step 3
+    v.server_name = server.name
     if server.status == "SHUTOFF":
         runbook.done("already stopped (SHUTOFF): no request sent")
         return

@@ -334,3 +334,28 @@ def test_live_evidence_is_written_by_default(
     (folder,) = (tmp_path / "evidence").iterdir()
     assert sorted(p.name for p in folder.iterdir()) == ["runbook.json", "runbook.md"]
     assert f"evidence: {folder / 'runbook.json'}" in result.output
+
+
+def test_given_token_skips_step_2_and_reads_compute_from_its_catalog(
+    fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str]
+) -> None:
+    creds = fjcloud_emulator.credentials
+    body = {"auth": {"identity": {"methods": ["password"], "password": {"user": {
+        "name": creds["OS_USERNAME"], "domain": {"name": creds["OS_USER_DOMAIN_NAME"]},
+        "password": creds["OS_PASSWORD"]}}}, "scope": {"project": {"id": fjcloud_emulator.project_id}}}}  # fmt: skip
+    token = requests.post(fjcloud_emulator.auth_url + "/auth/tokens", json=body, timeout=5).headers[
+        "X-Subject-Token"
+    ]
+    # As pasted from a terminal: with a trailing CR/LF, which must be stripped.
+    env = live_env(fjcloud_emulator, tmp_path, OS_PASSWORD=None, TOKEN=token + "\r\n")
+
+    result = run_runbook([*live_args, *CONFIRMED], env)
+
+    assert result.returncode == 0, result.output
+    assert result.step_line(2).startswith("SKIPPED")
+    assert "TOKEN given (TOKEN): no token requested" in result.output
+    assert "COMPUTE not given: read the token's catalog (GET /v3/auth/tokens)" in result.output
+    assert token not in result.output
+    assert (
+        len(requests_to(fjcloud_emulator.requests_log(), "POST", "/auth/tokens")) == 1
+    )  # ours only

@@ -65,3 +65,13 @@ def test_dry_run_prints_copy_pasteable_curl_commands_and_changes_nothing(tmp_pat
     )  # the password is read from the shell, never printed
     assert PASSWORD not in result.output
     assert "POST http" not in result.output  # nothing was sent
+
+
+def test_rehearsal_from_step_4_gets_its_own_token(tmp_path: Path) -> None:
+    # Each rehearsal starts a new emulator, so there is no state to resume: it logs in itself.
+    result = run_runbook(["--from-step", "4", *FAST], base_env(tmp_path))
+
+    assert result.returncode == 0, result.output
+    assert result.step_line(1).startswith("NOT SELECTED")
+    assert "rehearsal: token obtained (step 2 did not run in this invocation)" in result.output
+    assert result.step_line(5).startswith("PASSED")
