@@ -45,6 +45,8 @@ class ServerRecord:
     updated: datetime
     timing: Timing | None = None  # None: the emulator's default
     pending: Pending | None = None
+    # The last instance fault ({"code", "created", "message"}); Nova shows it while ERROR.
+    fault: dict[str, Any] | None = None
 
     @property
     def id(self) -> str:
@@ -181,6 +183,12 @@ class ComputeBackend:
             record.pending = None
             if locked is not None:
                 record.locked = locked
+            if wanted == "ERROR":
+                record.fault = {
+                    "code": 500,
+                    "created": isoformat_z(_at(now)),
+                    "message": "The emulator's control plane put this server into ERROR.",
+                }
             record.updated = _at(now)
             self._record(record, f"set_state {wanted} by the control plane", now)
             return self._entry(record)

@@ -150,6 +150,8 @@ def server_detail(ctx: ViewContext, record: ServerRecord, flavor: FlavorSeed) ->
     }
     if record.status in _PROGRESS_STATUSES:
         body["progress"] = 0
+    if record.status in ("ERROR", "DELETED") and record.fault is not None:
+        body["fault"] = dict(record.fault)  # views/servers.py _fault_statuses
     if ctx.at_least(2, 3):
         # FJcloud-O shows the extended server attributes to project users (the seed's example
         # carries host, instance_name, hypervisor_hostname), so the 2.3 additions appear too.

@@ -67,6 +67,16 @@ def test_progress_is_shown_for_active_servers_only(api: Api) -> None:
     assert "progress" not in api.server()
 
 
+def test_error_server_shows_its_fault(api: Api, app: Flask) -> None:
+    """nova views/servers.py: a fault {code, created, message} while status is ERROR."""
+    state_of(app).compute.set_state(SERVER_ID, "ERROR")
+    server = api.server()
+    assert (server["status"], server["fault"]["code"]) == ("ERROR", 500)
+    assert set(server["fault"]) == {"code", "created", "message"}
+    api.stop()  # nova lets an ERROR server be stopped
+    assert "fault" not in api.server()
+
+
 def test_detail_paging_link_points_at_detail(api: Api, app: Flask) -> None:
     add_second_server(app)
     page = api.get(f"/compute/v2/{PROJECT_ID}/servers/detail?limit=1").get_json()
