@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import appcost, mockbench, scale, startup, throughput
 from bench.common import REPO
 from bench.profiling import profile
-from bench.report import Report, all_checks, render
+from bench.report import Report, all_checks, readme_block, render, update_readme
 
 PARTS = ("throughput", "mock", "startup", "scale")
 METHOD = [
@@ -145,6 +145,14 @@ def main(argv: list[str] | None = None) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(render(report, METHOD), encoding="utf-8")
     print(f"wrote {out}" + (f" and {plot_path}" if report.scale else "") + f" in {elapsed:.0f} s")
+    if out == REPO / "docs" / "BENCHMARKS.md" and set(parts) == set(PARTS):
+        # Only a full run into the committed document refreshes the README's headline figures.
+        readme = REPO / "README.md"
+        readme.write_text(
+            update_readme(readme.read_text(encoding="utf-8"), readme_block(report)),
+            encoding="utf-8",
+        )
+        print(f"updated the headline figures in {readme}")
     for check in all_checks(report):
         verdict = {None: "report", True: "met", False: "UNMET"}[check.met]
         print(f"  {verdict:<6} {check.figure}: {check.measured} (target {check.target})")

@@ -11,7 +11,18 @@ from pathlib import Path
 import pytest
 
 from bench.loadgen import LoadResult, build_request, run_load
-from bench.report import EMU_GET, EMU_POST, FLASK_GET, FLASK_POST, MOTO, Report, render
+from bench.report import (
+    EMU_GET,
+    EMU_POST,
+    FLASK_GET,
+    FLASK_POST,
+    MOTO,
+    README_BEGIN,
+    Report,
+    readme_block,
+    render,
+    update_readme,
+)
 from bench.scale import ScalePoint
 from bench.throughput import ThroughputResult, baseline_server
 
@@ -88,3 +99,22 @@ def test_report_marks_a_missed_target_unmet_with_its_number() -> None:
         in text
     )
     assert "## Unmet targets: causes and fixes" in text
+
+
+def test_readme_block_is_replaced_in_place_and_leaves_the_rest_of_the_section() -> None:
+    readme = (
+        "intro\n<!-- BEGIN figures -->\n- [Reliability](docs/RELIABILITY.md)\n"
+        "<!-- END figures -->\nafter\n"
+    )
+    scale = [
+        ScalePoint(10, 0.3, 0.4, 1.0, 10, 800.0, 700.0, 900.0),
+        ScalePoint(10_000, 0.33, 0.4, 900.0, 10_000, 800.0, 700.0, 900.0),
+    ]
+    block = readme_block(Report(header=[], scale=scale))
+    once = update_readme(readme, block)
+    twice = update_readme(once, block)
+    assert once == twice
+    assert once.count(README_BEGIN) == 1
+    assert "- [Reliability](docs/RELIABILITY.md)\n<!-- END figures -->\nafter\n" in once
+    assert "| 5. GET by id, 10 → 10,000 servers | ≤ 1.2× | 1.10× — met |" in once
+    assert "2 of 2 targets met" in once
