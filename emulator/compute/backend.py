@@ -115,14 +115,23 @@ class ComputeBackend:
             return sorted(self._flavors.values(), key=lambda f: f.id)
 
     # -- actions (the API side of a transition) ----------------------------------------------
-    def act(self, project_id: str, server_id: str, transition_name: str, cause: str) -> None:
+    def act(
+        self,
+        project_id: str,
+        server_id: str,
+        transition_name: str,
+        cause: str,
+        *,
+        is_admin: bool = False,
+    ) -> None:
         """Accept a transition (``stop``, ``start``, ``reboot_soft``, ``reboot_hard``) or raise 409."""
         transition = lifecycle.TRANSITIONS[transition_name]
         with self._lock:
             record = self._find(server_id, project_id)
             self._settle(record)
-            # nova/compute/api.py: @check_instance_lock runs before @check_instance_state.
-            if record.locked:
+            # nova/compute/api.py: @check_instance_lock runs before @check_instance_state and
+            # lets an admin context through.
+            if record.locked and not is_admin:
                 raise Conflict.locked(record.id)
             transition.check(record.id, record.vm_state, record.task_state)
             now = self.clock.time()

@@ -152,7 +152,13 @@ def server_action(api: str, project_id: str, server_id: str) -> Response:
     backend.get_server(project_id, server_id)  # 404 comes before the policy check in Nova
     if not ACTION_ROLES.intersection(token.roles):
         raise Forbidden.policy(policy)
-    backend.act(project_id, server_id, transition, cause=f"{key} accepted ({token.user_name})")
+    backend.act(
+        project_id,
+        server_id,
+        transition,
+        cause=f"{key} accepted ({token.user_name})",
+        is_admin="admin" in token.roles,
+    )
     return Response(b"", status=202, content_type="application/json")
 
 

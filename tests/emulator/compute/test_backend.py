@@ -109,6 +109,14 @@ def test_locked_server_refuses_before_the_state_check() -> None:
     assert caught.value.message == f"Instance {SID} is locked"
 
 
+def test_admin_may_act_on_a_locked_server() -> None:
+    """nova/compute/api.py check_instance_lock: ``if instance.locked and not context.is_admin``."""
+    backend, _ = make()
+    backend.set_state(SID, "ACTIVE", locked=True)
+    backend.act(PROJECT, SID, "stop", cause="t", is_admin=True)
+    assert state(backend)[1] == "powering-off"
+
+
 def test_set_timing_per_server_overrides_the_default_and_reschedules() -> None:
     backend, _ = make("manual")
     backend.act(PROJECT, SID, "stop", cause="t")
