@@ -55,13 +55,15 @@ def keystone_session(cloud: ControlMethods) -> ks_session.Session:
     return ks_session.Session(auth=password_plugin(cloud))
 
 
-def sdk_connect(cloud: ControlMethods, **extra: Any) -> openstack.connection.Connection:
+def sdk_connect(
+    cloud: ControlMethods, password: str | None = None
+) -> openstack.connection.Connection:
     """``openstack.connect`` from the cloud's ``OS_*`` values, ignoring env vars and clouds.yaml."""
     credentials = cloud.credentials
     return openstack.connect(
         auth_url=credentials["OS_AUTH_URL"],
         username=credentials["OS_USERNAME"],
-        password=credentials["OS_PASSWORD"],
+        password=credentials["OS_PASSWORD"] if password is None else password,
         user_domain_name=credentials["OS_USER_DOMAIN_NAME"],
         project_id=credentials["OS_PROJECT_ID"],
         project_domain_name=credentials["OS_PROJECT_DOMAIN_NAME"],
@@ -70,7 +72,6 @@ def sdk_connect(cloud: ControlMethods, **extra: Any) -> openstack.connection.Con
         interface=credentials["OS_INTERFACE"],
         load_envvars=False,
         load_yaml_config=False,
-        **extra,
     )
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import pytest
 from keystoneauth1 import exceptions as ks_exceptions
 from keystoneauth1 import session as ks_session
+from keystoneauth1.identity import generic as ks_generic
+from keystoneauth1.identity import v3 as ks_v3
 
 from emulator.control.methods import ControlMethods
 from tests.compat.helpers import (
@@ -89,3 +91,64 @@ def test_expired_token_without_reauth_raises_unauthorized(cloud: ControlMethods)
         )
     assert caught.value.http_status == 401
     assert len(token_requests(cloud)) == 1
+
+
+def test_generic_plugin_discovers_v3_from_the_unversioned_identity_url(
+    cloud: ControlMethods,
+) -> None:
+    """``GET <identity>/`` answers Keystone's versions list; the v3 link carries the same host."""
+    credentials = cloud.credentials
+    unversioned = credentials["OS_AUTH_URL"].removesuffix("/v3")
+    plugin = ks_generic.Password(
+        auth_url=unversioned,
+        username=credentials["OS_USERNAME"],
+        password=credentials["OS_PASSWORD"],
+        user_domain_name=credentials["OS_USER_DOMAIN_NAME"],
+        project_name=credentials["OS_PROJECT_NAME"],
+        project_domain_name=credentials["OS_PROJECT_DOMAIN_NAME"],
+    )
+    session = ks_session.Session(auth=plugin)
+
+    assert session.get_project_id() == cloud.project_id
+    assert session.get_endpoint(region_name=cloud.region, **COMPUTE) == compute_endpoint(cloud)
+    discovery = cloud.requests_log()[0]
+    # On a socket the client asks for "/identity"; through the mock, for "https://identity…/".
+    assert discovery["method"] == "GET"
+    assert discovery["path"] in ("/identity", "/identity/")
+    assert discovery["status"] == 300
+
+
+def test_token_method_rescopes_an_existing_token(cloud: ControlMethods) -> None:
+    first = keystone_session(cloud)
+    token = first.get_token()
+    rescoped = ks_session.Session(
+        auth=ks_v3.Token(auth_url=cloud.auth_url, token=token, project_id=cloud.project_id)
+    )
+
+    assert rescoped.get_project_id() == cloud.project_id
+    assert rescoped.get_token() != token
+    methods = [e["request_body"]["auth"]["identity"]["methods"] for e in token_requests(cloud)]
+    assert methods == [["password"], ["token"]]
+    response = rescoped.get(
+        f"/servers/{cloud.server_ids[0]}", endpoint_filter={**COMPUTE, "region_name": cloud.region}
+    )
+    assert response.status_code == 200
+
+
+def test_lockout_after_five_wrong_passwords_then_unlock_after_fifteen_minutes(
+    cloud: ControlMethods,
+) -> None:
+    """FJcloud-O: 5 wrong passwords within 15 minutes lock the user for 15 minutes."""
+    for _ in range(5):
+        wrong = ks_session.Session(auth=password_plugin(cloud, password="not-the-password"))
+        with pytest.raises(ks_exceptions.Unauthorized):
+            wrong.get_token()
+
+    with pytest.raises(ks_exceptions.Unauthorized) as caught:
+        keystone_session(cloud).get_token()
+    # keystone/exception.py AccountLocked: "The account is locked for user: %(user_id)s."
+    assert "The account is locked for user: " in str(caught.value)
+
+    cloud.advance_clock(15 * 60 + 1)
+    assert keystone_session(cloud).get_project_id() == cloud.project_id
+    assert [e["status"] for e in token_requests(cloud)] == [401] * 6 + [201]

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import openstack
 import pytest
+from keystoneauth1 import exceptions as ks_exceptions
 from openstack import exceptions as sdk_exceptions
 
 from emulator.control.methods import ControlMethods
@@ -24,6 +25,7 @@ from tests.compat.helpers import (
     compute_endpoint,
     compute_requests,
     compute_version,
+    sdk_connect,
 )
 
 pytestmark = SDK_OWN_WARNINGS
@@ -50,6 +52,21 @@ def test_get_find_and_list_the_seed_server(cloud: ControlMethods, sdk: Connectio
     assert found.id == server_id
     assert [s.id for s in sdk.compute.servers()] == [server_id]
     assert [s.name for s in sdk.compute.servers(details=False)] == [SERVER_NAME]
+
+
+def test_cloud_layer_and_list_filters(cloud: ControlMethods, sdk: Connection) -> None:
+    """The shade-style cloud layer (``conn.get_server``) and Nova's list filters."""
+    server_id = cloud.server_ids[0]
+    assert [s.id for s in sdk.list_servers()] == [server_id]
+    by_name = sdk.get_server(SERVER_NAME)
+    assert by_name is not None
+    assert (by_name.id, by_name.status) == (server_id, "ACTIVE")
+
+    # Nova matches ?name= as a regular expression (nova/compute/api.py _get_instances_by_filters).
+    assert [s.id for s in sdk.compute.servers(name="^Win2012")] == [server_id]
+    assert list(sdk.compute.servers(name="^Linux")) == []
+    assert list(sdk.compute.servers(status="SHUTOFF")) == []
+    assert [s.id for s in sdk.compute.servers(status="ACTIVE")] == [server_id]
 
 
 def test_microversion_negotiated_on_v21_and_absent_on_v2(
@@ -209,3 +226,32 @@ def test_calls_survive_token_expiry_by_reauthenticating(
     ]
     assert [e["status"] for e in token_issues] == [201, 201]
     assert [e["status"] for e in log if e["path"].endswith(server_id)] == [200, 401, 200]
+
+
+def test_wait_for_server_raises_resource_failure_on_error(
+    cloud: ControlMethods, sdk: Connection
+) -> None:
+    server_id = cloud.server_ids[0]
+    cloud.set_server_state(server_id, "ERROR")
+    # openstack/resource.py wait_for_status: a status in `failures` (default ["ERROR"]) raises.
+    with pytest.raises(sdk_exceptions.ResourceFailure) as caught:
+        sdk.compute.wait_for_server(
+            sdk.compute.get_server(server_id),
+            status="SHUTOFF",
+            interval=POLL_INTERVAL,
+            wait=POLL_WAIT,
+        )
+    assert "transitioned to failure state ERROR" in str(caught.value)
+
+
+def test_wrong_password_raises_keystoneauth_unauthorized(cloud: ControlMethods) -> None:
+    connection = sdk_connect(cloud, password="not-the-password")
+    try:
+        # The SDK lets keystoneauth's exception through (openstack/connection.py authorize).
+        with pytest.raises(ks_exceptions.Unauthorized) as caught:
+            connection.compute.get_server(cloud.server_ids[0])
+    finally:
+        connection.close()
+    assert caught.value.http_status == 401
+    assert "The request you have made requires authentication." in str(caught.value)
+    assert compute_requests(cloud) == []
