@@ -30,7 +30,9 @@ def test_password_auth_scopes_the_project_and_finds_compute(cloud: ControlMethod
     assert session.get_token()
     assert session.get_project_id() == cloud.project_id
     assert session.get_user_id() is not None
-    endpoint = session.get_endpoint(region_name=cloud.region, **COMPUTE)
+    endpoint = session.get_endpoint(
+        service_type="compute", interface="public", region_name=cloud.region
+    )
     assert endpoint == compute_endpoint(cloud)
     identity = session.get_endpoint(service_type="identity", interface="public")
     assert identity == cloud.auth_url
@@ -110,7 +112,9 @@ def test_generic_plugin_discovers_v3_from_the_unversioned_identity_url(
     session = ks_session.Session(auth=plugin)
 
     assert session.get_project_id() == cloud.project_id
-    assert session.get_endpoint(region_name=cloud.region, **COMPUTE) == compute_endpoint(cloud)
+    assert session.get_endpoint(
+        service_type="compute", interface="public", region_name=cloud.region
+    ) == compute_endpoint(cloud)
     discovery = cloud.requests_log()[0]
     # On a socket the client asks for "/identity"; through the mock, for "https://identity…/".
     assert discovery["method"] == "GET"
@@ -121,6 +125,7 @@ def test_generic_plugin_discovers_v3_from_the_unversioned_identity_url(
 def test_token_method_rescopes_an_existing_token(cloud: ControlMethods) -> None:
     first = keystone_session(cloud)
     token = first.get_token()
+    assert token is not None
     rescoped = ks_session.Session(
         auth=ks_v3.Token(auth_url=cloud.auth_url, token=token, project_id=cloud.project_id)
     )

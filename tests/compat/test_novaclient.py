@@ -7,10 +7,10 @@ microversions), ``"2.1"`` and a negotiated microversion for ``/v2.1``.
 from __future__ import annotations
 
 import pytest
-from novaclient import api_versions
+from novaclient import api_versions  # type: ignore[import-untyped]
 from novaclient import client as nova_client
 from novaclient import exceptions as nova_exceptions
-from novaclient.v2.client import Client as NovaClient
+from novaclient.v2.client import Client as NovaClient  # type: ignore[import-untyped]
 
 from emulator.control.methods import ControlMethods
 from tests.compat.helpers import (
