@@ -272,7 +272,9 @@ class IdentityBackend:
             raise AccountLocked(
                 user.id, _iso(locked_until), policy.attempts, policy.window_seconds / 60
             )
-        if not hmac.compare_digest(password.encode(), user.password.encode()):
+        # surrogatepass: a JSON "\ud800" in the password is wrong, not a 500 (tests/reliability F1).
+        given = password.encode("utf-8", "surrogatepass")
+        if not hmac.compare_digest(given, user.password.encode("utf-8", "surrogatepass")):
             locked_until = self._lockout.record_failure(user.id, now)
             if locked_until is not None:
                 raise AccountLocked(

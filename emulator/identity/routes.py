@@ -124,7 +124,7 @@ def _json_body() -> Any:
         raise ValidationError.expecting("application/json", "Content-Type header")
     try:
         decoded = json.loads(data)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # nesting too deep: F3
         raise ValidationError.expecting("valid JSON", "request body") from None
     if not isinstance(decoded, dict):
         raise ValidationError.expecting("valid JSON", "request body")

@@ -1,0 +1,376 @@
+"""Hypothesis strategies for whole requests to every emulator route: identity, compute, control.
+
+Each request mixes a plausible skeleton (the right path, a nearly right body) with bad parts, so
+the fuzzer gets past the first check of a route and reaches the deeper ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from hypothesis import strategies as st
+
+from tests.reliability.fuzz_values import (
+    MICROVERSIONS,
+    WEIRD_TEXT,
+    any_body,
+    encode,
+    headers,
+    json_values,
+    query,
+    segment,
+)
+from tests.reliability.harness import (
+    DEMO_DOMAIN,
+    DEMO_PASSWORD,
+    DEMO_USER_ID,
+    OTHER_PASSWORD,
+    OTHER_PROJECT_ID,
+    OTHER_SERVER_ID,
+    PROJECT_ID,
+    SERVER_IDS,
+    TOKEN_KINDS,
+)
+
+METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "PROPFIND", "TRACE"]
+
+
+@dataclass(frozen=True)
+class FuzzRequest:
+    """One generated request; ``@@token:<kind>@@`` stands for a live token of that kind."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes | None
+
+    def describe(self) -> str:
+        body = self.body if self.body is None or len(self.body) < 200 else self.body[:200] + b"..."
+        return f"{self.method} {self.path[:300]} headers={self.headers!r:.400} body={body!r}"
+
+
+def method_for(usual: list[str]) -> st.SearchStrategy[str]:
+    """Mostly the route's own methods, sometimes any other."""
+    return st.one_of(st.sampled_from(usual), st.sampled_from(usual), st.sampled_from(METHODS))
+
+
+def maybe(value: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.one_of(value, value, value, json_values)
+
+
+# -- compute -----------------------------------------------------------------------------------
+action_bodies = st.one_of(
+    # exactly right (so the state machine is reached), twice the weight
+    st.sampled_from([{"os-stop": None}, {"os-start": None}, {"reboot": {"type": "SOFT"}}]),
+    st.sampled_from([{"os-stop": None}, {"os-start": None}, {"reboot": {"type": "HARD"}}]),
+    # a known action with any value (reboot wants {"type": ...})
+    st.builds(
+        lambda key, value: {key: value},
+        st.sampled_from(["os-stop", "os-start", "reboot"]),
+        st.one_of(
+            st.none(),
+            json_values,
+            st.fixed_dictionaries({"type": st.sampled_from(["SOFT", "HARD", "soft", "x"])}),
+            st.fixed_dictionaries({"type": json_values}),
+        ),
+    ),
+    # several actions at once
+    st.dictionaries(
+        st.sampled_from(["os-stop", "os-start", "reboot", "pause", "os-getConsoleOutput"]),
+        st.none(),
+        min_size=2,
+    ),
+    # an unknown action
+    st.dictionaries(
+        WEIRD_TEXT | st.sampled_from(["pause", "lock", "stop"]), json_values, max_size=2
+    ),
+    json_values,
+)
+
+
+def mostly(good: list[str], bad: st.SearchStrategy[str], one_in: int = 5) -> st.SearchStrategy[str]:
+    """One of ``good`` most of the time, ``bad`` once in ``one_in``: most requests get past the
+    first check of a route and reach the deeper ones."""
+    return st.integers(0, one_in - 1).flatmap(lambda n: bad if n == 0 else st.sampled_from(good))
+
+
+server_ids = mostly([*SERVER_IDS, OTHER_SERVER_ID, "Win2012R2SE"], segment())
+project_ids = mostly(
+    [PROJECT_ID, PROJECT_ID, PROJECT_ID, OTHER_PROJECT_ID],
+    st.one_of(st.uuids().map(lambda u: u.hex), segment()),
+)
+apis = mostly(["v2", "v2.1"], segment(), one_in=8)
+
+
+@st.composite
+def compute_requests(draw: st.DrawFn) -> FuzzRequest:
+    """Servers, actions, flavors and discovery under ``/compute``, with bad parts anywhere."""
+    api, project, sid = draw(apis), draw(project_ids), draw(server_ids)
+    base = f"/compute/{api}/{project}"
+    tail, usual = draw(
+        st.sampled_from(
+            [
+                (f"/servers/{sid}/action", ["POST"]),
+                (f"/servers/{sid}/action", ["POST"]),
+                (f"/servers/{sid}", ["GET"]),
+                ("/servers", ["GET"]),
+                ("/servers/detail", ["GET"]),
+                ("/flavors", ["GET"]),
+                ("/flavors/detail", ["GET"]),
+                (f"/flavors/{sid}", ["GET"]),
+                ("", ["GET"]),
+                (f"/servers/{sid}/action/x", ["POST"]),
+                (f"/{sid}", ["GET"]),
+            ]
+        )
+    )
+    path = draw(
+        mostly(
+            [base + tail],
+            st.one_of(
+                st.sampled_from(["/compute", "/compute/", f"/compute/{api}", f"/compute/{api}/"]),
+                segment().map(lambda s: f"/compute/{s}"),
+            ),
+        )
+    )
+    return FuzzRequest(
+        draw(method_for(usual)),
+        path + draw(query()),
+        draw(headers()),
+        draw(any_body(action_bodies)),
+    )
+
+
+@st.composite
+def action_requests(draw: st.DrawFn) -> FuzzRequest:
+    """Well-formed stop/start/reboot requests by tokens of every kind: the state machine's 409s,
+    the policy's 403, the project check's 400 and keystonemiddleware's 401."""
+    api = draw(st.sampled_from(["v2", "v2.1"]))
+    project = draw(st.sampled_from([PROJECT_ID, PROJECT_ID, PROJECT_ID, OTHER_PROJECT_ID]))
+    sid = draw(st.sampled_from([*SERVER_IDS, OTHER_SERVER_ID]))
+    kind = draw(st.sampled_from(["valid", "valid", "valid", *TOKEN_KINDS]))
+    request_headers = {"X-Auth-Token": f"@@token:{kind}@@"}
+    if draw(st.booleans()):
+        request_headers["Content-Type"] = "application/json"
+    if api == "v2.1" and draw(st.booleans()):
+        request_headers["OpenStack-API-Version"] = draw(st.sampled_from(MICROVERSIONS))
+    body = draw(
+        st.sampled_from(
+            [
+                {"os-stop": None},
+                {"os-start": None},
+                {"reboot": {"type": "SOFT"}},
+                {"reboot": {"type": "HARD"}},
+            ]
+        )
+    )
+    return FuzzRequest(
+        "POST",
+        f"/compute/{api}/{project}/servers/{sid}/action",
+        request_headers,
+        encode(body, True),
+    )
+
+
+# -- identity ----------------------------------------------------------------------------------
+def _user() -> st.SearchStrategy[Any]:
+    password = st.one_of(
+        st.sampled_from([DEMO_PASSWORD, OTHER_PASSWORD, "wrong", ""]), WEIRD_TEXT, json_values
+    )
+    domain = st.one_of(
+        st.fixed_dictionaries({"name": st.sampled_from([DEMO_DOMAIN, "other0002", "nope"])}),
+        st.fixed_dictionaries({"id": WEIRD_TEXT}),
+        json_values,
+    )
+    return st.one_of(
+        st.fixed_dictionaries(
+            {
+                "name": maybe(st.sampled_from(["demo-user", "demo-observer", "other-user"])),
+                "domain": domain,
+                "password": password,
+            }
+        ),
+        st.fixed_dictionaries({"id": maybe(st.just(DEMO_USER_ID)), "password": password}),
+        st.fixed_dictionaries({"name": st.just("demo-user"), "password": password}),
+        json_values,
+    )
+
+
+def _scope() -> st.SearchStrategy[Any]:
+    project = st.one_of(
+        st.fixed_dictionaries({"id": maybe(st.sampled_from([PROJECT_ID, OTHER_PROJECT_ID]))}),
+        st.fixed_dictionaries(
+            {"name": st.just("demo-project"), "domain": st.fixed_dictionaries({"name": WEIRD_TEXT})}
+        ),
+        st.fixed_dictionaries({"name": st.just("demo-project")}),
+        json_values,
+    )
+    return st.one_of(
+        st.fixed_dictionaries({"project": project}),
+        st.fixed_dictionaries({"domain": st.fixed_dictionaries({"name": st.just(DEMO_DOMAIN)})}),
+        st.fixed_dictionaries({"system": st.just({"all": True})}),
+        st.fixed_dictionaries({"OS-TRUST:trust": st.just({"id": "x"})}),
+        st.just("unscoped"),
+        st.fixed_dictionaries({"project": project, "domain": st.just({"id": "x"})}),
+        json_values,
+    )
+
+
+@st.composite
+def auth_bodies(draw: st.DrawFn) -> Any:
+    """A Keystone v3 auth request, nearly right, with any part wrong or missing."""
+    methods = draw(
+        st.one_of(
+            st.sampled_from([["password"], ["token"], ["password", "token"], [], ["totp"]]),
+            st.lists(WEIRD_TEXT, max_size=3),
+            json_values,
+        )
+    )
+    identity: dict[str, Any] = {"methods": methods}
+    if draw(st.integers(0, 5)):
+        identity["password"] = draw(
+            st.one_of(st.fixed_dictionaries({"user": _user()}), json_values)
+        )
+    if draw(st.booleans()):
+        token = st.sampled_from(TOKEN_KINDS).map(lambda k: f"@@token:{k}@@") | WEIRD_TEXT
+        identity["token"] = draw(st.one_of(st.fixed_dictionaries({"id": token}), json_values))
+    auth: dict[str, Any] = {"identity": draw(st.one_of(st.just(identity), json_values))}
+    if draw(st.booleans()):
+        auth["scope"] = draw(_scope())
+    return draw(st.one_of(st.just({"auth": auth}), st.just({"auth": auth}), json_values))
+
+
+@st.composite
+def identity_requests(draw: st.DrawFn) -> FuzzRequest:
+    """Discovery and ``/v3/auth/tokens`` (issue, validate, HEAD, revoke) with bad parts."""
+    path, usual = draw(
+        st.sampled_from(
+            [
+                ("/identity/v3/auth/tokens", ["POST"]),
+                ("/identity/v3/auth/tokens", ["POST"]),
+                ("/identity/v3/auth/tokens", ["GET", "HEAD", "DELETE"]),
+                ("/identity/v3/auth/tokens?nocatalog", ["POST", "GET"]),
+                ("/identity/v3/auth/tokens/", ["POST"]),
+                ("/identity", ["GET"]),
+                ("/identity/", ["GET"]),
+                ("/identity/v3", ["GET"]),
+                ("/identity/v3/", ["GET"]),
+                ("/identity/v2.0", ["GET"]),
+                ("/identity/v3/users", ["GET"]),
+                ("/identity/v3/auth/catalog", ["GET"]),
+            ]
+        )
+    )
+    path = draw(mostly([path], segment().map(lambda s: f"/identity/{s}")))
+    request_headers = draw(headers())
+    subject = draw(
+        st.one_of(
+            st.none(),
+            st.sampled_from(TOKEN_KINDS).map(lambda k: f"@@token:{k}@@"),
+            st.text(max_size=40).map(lambda t: t.encode("utf-8", "replace").decode("latin-1")),
+        )
+    )
+    if subject is not None:
+        request_headers["X-Subject-Token"] = subject
+    return FuzzRequest(
+        draw(method_for(usual)), path, request_headers, draw(any_body(auth_bodies()))
+    )
+
+
+# -- control plane -----------------------------------------------------------------------------
+fault_specs = st.dictionaries(
+    st.sampled_from(
+        [
+            "method",
+            "path",
+            "path_regex",
+            "service",
+            "body_contains",
+            "action",
+            "status",
+            "body",
+            "headers",
+            "delay_seconds",
+            "times",
+            "probability",
+            "seed",
+            "bogus",
+        ]
+    ),
+    st.one_of(
+        json_values,
+        st.sampled_from(["respond", "delay", "drop_before", "drop_after", "GET", "*/action"]),
+        st.sampled_from(["(", "[a-", "*", "compute", 0, 99999, -1, 1e308, 0.5]),
+    ),
+    max_size=6,
+)
+control_bodies = st.one_of(
+    fault_specs,
+    st.fixed_dictionaries(
+        {"mode": st.sampled_from(["immediate", "seconds", "manual", "x"]) | json_values},
+        optional={"seconds": json_values, "server_id": maybe(st.sampled_from(SERVER_IDS))},
+    ),
+    st.fixed_dictionaries(
+        {"status": maybe(st.sampled_from(["ACTIVE", "SHUTOFF", "ERROR", "shutoff"]))},
+        optional={"locked": json_values},
+    ),
+    st.fixed_dictionaries({"seconds": json_values}),
+    st.dictionaries(
+        st.sampled_from(["id", "name", "status", "flavor", "project", "metadata", "timing", "x"]),
+        json_values,
+        max_size=5,
+    ),
+)
+
+
+@st.composite
+def control_requests(draw: st.DrawFn) -> FuzzRequest:
+    """``/_emulator/…``: health, state, servers, timing, clock, faults, requests."""
+    sid = draw(server_ids)
+    path, usual = draw(
+        st.sampled_from(
+            [
+                ("/_emulator/health", ["GET"]),
+                ("/_emulator/state", ["GET"]),
+                ("/_emulator/reset", ["POST"]),
+                ("/_emulator/servers", ["POST"]),
+                (f"/_emulator/servers/{sid}", ["DELETE"]),
+                (f"/_emulator/servers/{sid}/advance", ["POST"]),
+                (f"/_emulator/servers/{sid}/state", ["POST"]),
+                (f"/_emulator/servers/{sid}/history", ["GET"]),
+                ("/_emulator/timing", ["POST"]),
+                ("/_emulator/clock/advance", ["POST"]),
+                ("/_emulator/faults", ["GET", "POST", "DELETE"]),
+                (f"/_emulator/faults/{sid}", ["DELETE"]),
+                ("/_emulator/requests", ["GET", "DELETE"]),
+            ]
+        )
+    )
+    path = draw(mostly([path], segment().map(lambda s: f"/_emulator/{s}")))
+    return FuzzRequest(
+        draw(method_for(usual)), path, draw(headers(token=False)), draw(any_body(control_bodies))
+    )
+
+
+@st.composite
+def other_requests(draw: st.DrawFn) -> FuzzRequest:
+    """Paths outside every service prefix."""
+    path = draw(
+        st.one_of(
+            st.sampled_from(["/", "/v3", "/v2.1", "/identityx", "/computer", "/_emulatorx"]),
+            segment().map(lambda s: f"/{s}"),
+        )
+    )
+    return FuzzRequest(
+        draw(st.sampled_from(METHODS)), path, draw(headers()), draw(any_body(json_values))
+    )
+
+
+any_request = st.one_of(
+    compute_requests(),
+    action_requests(),
+    identity_requests(),
+    control_requests(),
+    other_requests(),
+)
