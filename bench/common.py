@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import resource
 import socket
 import statistics
 import subprocess
@@ -116,8 +117,9 @@ def run_python(code: str, timeout: float = 180.0, cwd: Path | None = None) -> di
     return result
 
 
-def wall_time(args: Sequence[str], cwd: Path, timeout: float = 300.0) -> tuple[float, int]:
-    """Wall-clock seconds and exit code of one command run to completion."""
+def wall_time(args: Sequence[str], cwd: Path, timeout: float = 300.0) -> tuple[float, int, float]:
+    """Wall-clock seconds, exit code and CPU seconds (user + system) of one command."""
+    cpu_before = _children_cpu()
     started = time.perf_counter()
     proc = subprocess.run(
         list(args),
@@ -128,7 +130,12 @@ def wall_time(args: Sequence[str], cwd: Path, timeout: float = 300.0) -> tuple[f
         timeout=timeout,
         check=False,
     )
-    return time.perf_counter() - started, proc.returncode
+    return time.perf_counter() - started, proc.returncode, _children_cpu() - cpu_before
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def ratio(numerator: float, denominator: float) -> float:

@@ -60,7 +60,21 @@ _COLD_FLOOR = (
     "`build_config` out of `server.py` so `mock.py` does not import the server."
 )
 
+_REHEARSAL = (
+    "Cause: mostly waiting, not work — compare the CPU-time ratio next to the wall ratio. "
+    "Measured 2026-11-27 with `/usr/bin/time` (4 pairs): the trivial run already costs ~0.55 s "
+    "CPU because the `pytest11` entry point loads `emulator.pytest_plugin` (flask, requests, "
+    "the emulator) in every pytest run; `pytest runbook` adds only ~0.05 s CPU but ~0.2 s of "
+    'wall time in step 5, which waits for the emulated stop: `FAST_TIMING = Timing("seconds", '
+    "0.2)` in `emulator/config.py` (the rehearsal's transition) polled every 0.1 s "
+    "(`EMULATOR_POLL` in `runbook/options.py`). On a busy 2-core machine the wall ratio of two "
+    "~1 s runs swings by ±0.3×. Fix (owners: config and runbook): a rehearsal transition of "
+    "0.05 s polled every 0.02 s still shows the powering-off state in the log and saves "
+    "~0.15 s (about 1.25× on a quiet machine)."
+)
+
 FINDINGS: dict[str, str] = {
+    "rehearsal": _REHEARSAL,
     "throughput-flask-get": _APP_COST,
     "throughput-flask-post": _APP_COST,
     "throughput-moto-get": "Same cause and fix as the ratio to Flask above: the emulator's rate "

@@ -157,7 +157,8 @@ def startup_checks(s: StartupResult) -> list[Check]:
     if s.rehearsal:
         ok = all(code == 0 for code in s.rehearsal_exit)
         r = ratio(m["rehearsal"], m["trivial_pytest"])
-        measured = f"{_x(r)} ({m['rehearsal']:.2f} vs {m['trivial_pytest']:.2f} s)"
+        cpu = _x(ratio(m["rehearsal_cpu"], m["trivial_pytest_cpu"]))
+        measured = f"{_x(r)} ({m['rehearsal']:.2f} vs {m['trivial_pytest']:.2f} s; CPU time {cpu})"
         if not ok:
             measured += f"; `pytest runbook` exit codes {s.rehearsal_exit}"
         checks.append(
@@ -332,6 +333,8 @@ def render(report: Report, method: list[str]) -> str:
         for name, values in (
             ("trivial one-test pytest (wall)", s.trivial_pytest),
             ("pytest runbook (wall)", s.rehearsal),
+            ("trivial one-test pytest (CPU)", s.trivial_pytest_cpu),
+            ("pytest runbook (CPU)", s.rehearsal_cpu),
             ("import emulator.server", s.server_import),
             ("EmulatorServer start → health 200, first in process", s.server_first),
             ("EmulatorServer start → health 200, median of repeats", s.server_median),

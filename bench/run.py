@@ -44,7 +44,9 @@ METHOD = [
     "is timed from before the first import to the first answer (interpreter start-up excluded, "
     "the same for all); samples of the three contenders are interleaved; medians are reported. "
     "Warm calls are the median of single timed calls after 20 untimed ones (moto: 5).",
-    "- **Start-up / rehearsal**: wall time of `python -m pytest -q runbook` in the repository vs "
+    "- **Start-up / rehearsal**: wall time of `python -m pytest -q runbook --state-file <temp>` "
+    "(the default target, the bundled emulator; the state file in a temp dir so that no other "
+    "run's state file is resumed) in the repository vs "
     "`python -m pytest -q -p no:cacheprovider test_trivial.py` (one test) in a temp dir, same "
     "interpreter and environment, interleaved. `EmulatorServer()` → `start()` → first 200 from "
     "`/_emulator/health` over a new connection, repeated in one fresh process (first and median).",
@@ -52,7 +54,7 @@ METHOD = [
     "added to the default seed; memory is `tracemalloc` around building the `ServerSeed`s (seed) "
     "and around `create_app` minus an app with the default seed (backend); RSS delta is the "
     "cross-check. Requests go through Flask's test client (whole WSGI stack, no sockets) with "
-    "random ids; 500 timed GETs after 50 warm-ups.",
+    "random ids; 2,000 timed GETs after 100 warm-ups; `servers/detail` median of 7 calls (3 at 10,000).",
 ]
 
 

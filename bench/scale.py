@@ -111,9 +111,9 @@ def child(count: int) -> None:
         assert response.status_code == 200, response.get_data(as_text=True)
         return elapsed * 1000.0
 
-    for _ in range(50):
+    for _ in range(100):
         get_one()
-    times = sorted(get_one() for _ in range(500))
+    times = sorted(get_one() for _ in range(2000))
     detail_times = []
     returned = 0
     for _ in range(3 if count >= 10_000 else 7):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,37 +27,49 @@ class StartupResult:
     server_import: list[float]
     server_first: list[float]
     server_median: list[float]
+    trivial_pytest_cpu: list[float] = field(default_factory=list)
+    rehearsal_cpu: list[float] = field(default_factory=list)
 
 
-def trivial_pytest_time(workdir: Path) -> float:
-    """Wall time of a one-test pytest run in ``workdir``."""
+def trivial_pytest_time(workdir: Path) -> tuple[float, float]:
+    """Wall and CPU seconds of a one-test pytest run in ``workdir``."""
     test = workdir / "test_trivial.py"
     test.write_text(TRIVIAL_TEST, encoding="utf-8")
-    seconds, code = wall_time(
+    seconds, code, cpu = wall_time(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(test)], workdir
     )
     if code != 0:
         raise RuntimeError(f"the trivial pytest run failed with exit code {code}")
-    return seconds
+    return seconds, cpu
 
 
-def rehearsal_time() -> tuple[float, int]:
-    """Wall time of ``pytest runbook`` (the default target: the bundled emulator) in the repo."""
-    return wall_time([sys.executable, "-m", "pytest", "-q", "runbook"], REPO)
+def rehearsal_time(workdir: Path) -> tuple[float, int, float]:
+    """Wall time of ``pytest runbook`` (the default target: the bundled emulator) in the repo.
+
+    The state file goes to ``workdir`` so that a state file left in the repository by someone
+    else's run can neither make this run resume half-way nor be overwritten by it.
+    """
+    state = workdir / "runbook-state.json"
+    state.unlink(missing_ok=True)
+    args = [sys.executable, "-m", "pytest", "-q", "runbook", "--state-file", str(state)]
+    return wall_time(args, REPO)
 
 
 def measure(quick: bool = False, log: Any = print, rehearse: bool = True) -> StartupResult:
     """Interleave trivial pytest and ``pytest runbook`` runs; start the thread server repeatedly."""
-    repeats = 1 if quick else 3
+    repeats = 1 if quick else 5
     result = StartupResult([], [], [], [], [], [])
     with tempfile.TemporaryDirectory(prefix="bench-pytest-") as tmp:
         for i in range(repeats):
-            result.trivial_pytest.append(trivial_pytest_time(Path(tmp)))
+            seconds, cpu = trivial_pytest_time(Path(tmp))
+            result.trivial_pytest.append(seconds)
+            result.trivial_pytest_cpu.append(cpu)
             log(f"  {i + 1}/{repeats} trivial pytest: {result.trivial_pytest[-1]:.2f} s")
             if rehearse:
-                seconds, code = rehearsal_time()
+                seconds, code, cpu = rehearsal_time(Path(tmp))
                 result.rehearsal.append(seconds)
                 result.rehearsal_exit.append(code)
+                result.rehearsal_cpu.append(cpu)
                 log(f"  {i + 1}/{repeats} pytest runbook: {seconds:.2f} s (exit {code})")
             out = run_python(
                 f"from bench.inproc import thread_server_start; thread_server_start({5 if quick else 20})"
@@ -78,6 +90,8 @@ def summary(result: StartupResult) -> dict[str, float]:
     return {
         "trivial_pytest": median(result.trivial_pytest),
         "rehearsal": median(result.rehearsal),
+        "trivial_pytest_cpu": median(result.trivial_pytest_cpu),
+        "rehearsal_cpu": median(result.rehearsal_cpu),
         "server_import": median(result.server_import),
         "server_first": median(result.server_first),
         "server_median": median(result.server_median),
