@@ -42,6 +42,9 @@ BODIES: list[bytes] = [
     b"\xef\xbb\xbf{}",
     '{"os-stop": "\u00e9\u2603"}'.encode(),
     b"[" * 50 + b"]" * 50,
+    b'{"\\ud800": null}',  # lone surrogates must survive the fault renderer
+    b'{"reboot": {"type": "\\udfff"}}',
+    b'{"reboot": {"\\ud800": 1}}',
 ]
 # Nested deeper than Python's json recursion limit.
 DEEP_BODY = b'{"a":' * 2000 + b"1" + b"}" * 2000
