@@ -200,6 +200,8 @@ class ApiClient:
             self._on_exchange(exchange)
             raise self._classify(method, url, exc) from exc
         exchange.elapsed_seconds = time.monotonic() - started
+        # What was really sent, with the session's own headers (User-Agent, Content-Length …).
+        exchange.request_headers = self.secrets.mask_headers(dict(response.request.headers))
         exchange.status = response.status_code
         exchange.reason = response.reason or ""
         exchange.response_headers = self.secrets.mask_headers(dict(response.headers))

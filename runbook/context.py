@@ -46,6 +46,7 @@ class Runbook:
         self.current_step: int | None = None
         self.failed_step: int | None = None
         self.completed_step = 0
+        self.variables_resolved = False  # step 3 (or ensure_variables) ran in this invocation
         self.quiet_exchanges = False
         self.evidence_paths: list[Path] = []
         self.state_note: str | None = None
@@ -164,17 +165,16 @@ class Runbook:
                 shown = line if line.startswith(("export ", "#")) else f"$ {line}"
                 self.console.line(f"      {shown}", cyan=True)
 
-    def save_state(self) -> None:
+    def save_state(self, completed_step: int = 0) -> None:
         """Keep the variables for a later ``--from-step`` (live runs only; the emulator dies with us)."""
         if self.options.live and not self.options.dry_run:
-            save_state(
-                self.options.state_file, self.options.target, self.variables, self.completed_step
-            )
+            done = max(self.completed_step, completed_step)
+            save_state(self.options.state_file, self.options.target, self.variables, done)
 
     def ensure_variables(self) -> None:
         """For steps 4–5 when step 3 did not run in this invocation and no state file had them."""
         v = self.variables
-        if v.compute and v.project_id and v.server_id and (v.token or self.options.dry_run):
+        if self.variables_resolved or (v.compute and v.project_id and v.server_id and v.token):
             return
         if not self.options.live and not v.token and not self.options.dry_run:
             # A rehearsal's emulator is new in every invocation: get its token as step 2 would.
@@ -191,6 +191,7 @@ class Runbook:
         )
         names = ("COMPUTE", "PROJECT_ID", "SERVER_ID", "TOKEN")
         self.note("variables: " + ", ".join(f"{n} from {v.origins.get(n, '-')}" for n in names))
+        self.variables_resolved = True
 
     def accept_token(self, grant: TokenGrant) -> None:
         """Keep step 2's token (and its catalog for step 3)."""
@@ -235,7 +236,7 @@ class Runbook:
             "user": self.sources.get("username") or self.sources.get("user_id"),
             "user_domain": self.sources.get("user_domain_name")
             or self.sources.get("user_domain_id"),
-            "tls": _tls_label(self.http_settings().verify),
+            "tls": _tls_label(self.http_settings().verify, self.sources.get("auth_url") or ""),
             "poll": f"every {opts.poll_interval:g} s, up to {opts.poll_timeout:g} s",
             "emulator": self.emulator.url if self.emulator is not None else None,
         }
@@ -265,7 +266,9 @@ class Runbook:
             self.note(exchange.summary())
 
 
-def _tls_label(verify: bool | str) -> str:
+def _tls_label(verify: bool | str, auth_url: str) -> str:
+    if auth_url.startswith("http://"):
+        return "none (plain http)"
     if verify is True:
         return "verified"
     if verify is False:

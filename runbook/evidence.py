@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from runbook.client import Exchange
+from runbook.client import Exchange, status_phrase
 from runbook.secrets import SecretRegistry
 
 
@@ -76,10 +76,10 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def default_directory(started_at: datetime, base: Path | None = None) -> Path:
-    """``./evidence/<UTC timestamp>/``."""
+def default_directory(started_at: datetime) -> Path:
+    """``evidence/<UTC timestamp>/`` under the current directory."""
     stamp = started_at.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    return (base or Path.cwd()) / "evidence" / stamp
+    return Path("evidence") / stamp
 
 
 def write_evidence(record: RunRecord, directory: Path, secrets: SecretRegistry) -> list[Path]:
@@ -112,7 +112,7 @@ def render_markdown(data: dict[str, Any]) -> str:
     lines += [
         f"- {name}: `{value}`"
         for name, value in data["settings"].items()
-        if value not in (None, "")
+        if value not in (None, "") and name != "target"
     ]
     lines += ["", "| step | outcome | duration | what was done |", "|---|---|---|---|"]
     for step in data["steps"]:
@@ -141,7 +141,7 @@ def _cell(text: str) -> str:
 def _exchange_markdown(exchange: dict[str, Any]) -> list[str]:
     response = exchange["response"]
     outcome = (
-        f"{response['status']} {response['reason']}"
+        f"{response['status']} {status_phrase(response['status'], response['reason'])}"
         if response["status"] is not None
         else exchange["error"]
     )

@@ -40,7 +40,8 @@ def write_report(reporter: pytest.TerminalReporter, run: Runbook) -> None:
         f"target {run.options.target} · {where} · region {variables.region or settings.get('region') or '-'} · TLS {settings.get('tls', '-')}{mode}"
     )
     if variables.server_id:
-        reporter.write_line(f"server {variables.server_name or '?'} ({variables.server_id})")
+        name = variables.server_name or "(name not read)"
+        reporter.write_line(f"server {name} ({variables.server_id})")
     title_width = (
         max(display_width(f"{info.number}. {info.title_ja}") for info in STEPS.values()) + 2
     )

@@ -93,6 +93,7 @@ def test_step3_set_variables(runbook: Runbook) -> None:
         region_option=runbook.options.region,
         require_token=not runbook.options.dry_run,
     )
+    runbook.variables_resolved = True
     for note in notes:
         runbook.note(note)
     for name, value in (
@@ -100,9 +101,10 @@ def test_step3_set_variables(runbook: Runbook) -> None:
         ("PROJECT_ID", v.project_id),
         ("SERVER_ID", v.server_id),
     ):
-        runbook.note(f"{name:<10} = {value or '-'}   (from {v.origins.get(name, '-')})")
+        origin = v.origins.get(name, "the token's catalog, once there is a token")
+        runbook.note(f"{name:<10} = {value or '-'}   (from {origin})")
     runbook.note(
-        f"{'TOKEN':<10} = {'***' if v.token else '-'}   (from {v.origins.get('TOKEN', '-')})"
+        f"{'TOKEN':<10} = {'***' if v.token else '-'}   (from {v.origins.get('TOKEN', 'step 2, once it runs')})"
     )
     runbook.note(f"API path   = /{v.compute_version}   (from {v.origins.get('version', '-')})")
     runbook.curl(
@@ -125,7 +127,7 @@ def test_step3_set_variables(runbook: Runbook) -> None:
         f"server     = {server.name} ({server.id}), {server.status}, region {v.region or '-'} ({server.availability_zone or '-'})",
         bold=True,
     )
-    runbook.save_state()
+    runbook.save_state(completed_step=3)
     runbook.done(f"server {server.name} ({server.id}) is {server.status}; variables checked")
 
 

@@ -236,11 +236,14 @@ def test_no_terminal_without_confirm_manual_stops_at_step_1(
 def test_live_dry_run_sends_no_post(
     fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str]
 ) -> None:
-    result = run_runbook([*live_args, "--dry-run"], live_env(fjcloud_emulator, tmp_path))
+    result = run_runbook(
+        [*live_args, "--dry-run", "--insecure"], live_env(fjcloud_emulator, tmp_path)
+    )
 
     assert result.returncode == 0, result.output
     assert [e for e in fjcloud_emulator.requests_log() if e["method"] == "POST"] == []
-    assert "curl -i -X POST" in result.output
+    assert "curl -i -k -X POST" in result.output  # the commands carry --insecure as curl's -k
+    assert "WARNING: TLS certificates are NOT verified (--insecure)" in result.output
     assert not (tmp_path / "state.json").exists()
 
 
@@ -333,7 +336,7 @@ def test_live_evidence_is_written_by_default(
     assert result.returncode == 0, result.output
     (folder,) = (tmp_path / "evidence").iterdir()
     assert sorted(p.name for p in folder.iterdir()) == ["runbook.json", "runbook.md"]
-    assert f"evidence: {folder / 'runbook.json'}" in result.output
+    assert f"evidence: evidence/{folder.name}/runbook.json" in result.output
 
 
 def test_given_token_skips_step_2_and_reads_compute_from_its_catalog(
