@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.http import HTTP_STATUS_CODES
 
 from emulator import compute, control, identity
 from emulator.config import EmulatorConfig
@@ -37,6 +38,7 @@ def create_app(config: EmulatorConfig | dict[str, Any] | None = None) -> Flask:
     if cfg.control_plane:
         app.register_blueprint(control.bp)
     app.after_request(_add_request_id_header)
+    app.after_request(_use_standard_reason_phrase)
     app.register_error_handler(HTTPException, _render_http_exception)
     app.register_error_handler(Exception, _render_unhandled)
     return app
@@ -50,6 +52,15 @@ def _add_request_id_header(response: Response) -> Response:
     # Keystone and Nova both send x-openstack-request-id (oslo.middleware request_id).
     request_id = getattr(g, "request_id", None) or f"req-{uuid.uuid4()}"
     response.headers.setdefault("x-openstack-request-id", request_id)
+    return response
+
+
+def _use_standard_reason_phrase(response: Response) -> Response:
+    # werkzeug upper-cases reason phrases ("202 ACCEPTED"); Nova and Keystone (webob) send
+    # "202 Accepted", which is what the seed document tells the operator to look for.
+    phrase = HTTP_STATUS_CODES.get(response.status_code)
+    if phrase:
+        response.status = f"{response.status_code} {phrase}"
     return response
 
 
