@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -26,6 +26,8 @@ def create_app(config: EmulatorConfig | dict[str, Any] | None = None) -> Flask:
     """Build an emulator app. ``config`` may be an ``EmulatorConfig``, a dict of its fields or None."""
     cfg = EmulatorConfig.from_value(config)
     app = Flask("emulator")
+    # Nova answers "//" in a path with its own 404; werkzeug's default would 308-redirect.
+    app.url_map.merge_slashes = False
     app.json.sort_keys = False  # type: ignore[attr-defined]
     state = EmulatorState(cfg)
     app.extensions[STATE_KEY] = state
@@ -72,14 +74,20 @@ def _service_renderer(path: str) -> Any:
 
 
 def _render_http_exception(exc: HTTPException) -> Response:
+    if isinstance(exc, InternalServerError) and exc.original_exception is not None:
+        # Reached both from _render_unhandled (a route raised) and from Flask's handle_exception
+        # (an after_request hook raised): record it once, for the test that caused it.
+        current_app.extensions[STATE_KEY].record_unhandled(exc.original_exception)
+        current_app.logger.error(
+            "unhandled error in %s %s",
+            request.method,
+            request.path,
+            exc_info=exc.original_exception,
+        )
     response: Response = _service_renderer(request.path)(exc)
     return response
 
 
 def _render_unhandled(exc: Exception) -> Response:
-    # Never expected: record it for the test that caused it, answer in the service's format.
-    from flask import current_app
-
-    current_app.extensions[STATE_KEY].record_unhandled(exc)
-    current_app.logger.exception("unhandled error in %s %s", request.method, request.path)
-    return _render_http_exception(InternalServerError())
+    # Never expected: no client input may produce a 500. Answer in the service's own format.
+    return _render_http_exception(InternalServerError(original_exception=exc))
