@@ -97,7 +97,7 @@ def test_seed_document_stop_then_status_reaches_shutoff(
     variables = seed_variables(thread_server, issue_token(thread_server)[1])
 
     stop_output = shell(STOP_COMMAND, variables)
-    # レスポンスステータスが"202 Accepted"の場合、成功です。(the phrase: see the test below)
+    # レスポンスステータスが"202 Accepted"の場合、成功です。(the phrase: the test below)
     status_line, _, rest = stop_output.partition("\r\n")
     assert status_line.split(" ", 2)[:2] == ["HTTP/1.1", "202"], status_line
     assert rest.split("\r\n\r\n", 1)[1] == ""  # Nova's os-stop answers with no body
@@ -117,12 +117,6 @@ def test_seed_document_stop_then_status_reaches_shutoff(
     assert server["id"] == variables["SERVER_ID"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="emulator/app.py: werkzeug upper-cases reason phrases ('202 ACCEPTED'); "
-    "finding F1 in .team/compat-findings.md",
-)
 @pytest.mark.parametrize("thread_server", ["jp-east-1"], indirect=True)
 def test_status_lines_carry_the_standard_reason_phrases(
     thread_server: emulator.EmulatorServer,
