@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from emulator.compute.errors import ComputeFault
 from emulator.config import Timing
 from emulator.control.errors import ControlError, InvalidRequest
 from emulator.control.faults import parse_fault
@@ -55,14 +56,9 @@ def compute_errors() -> Iterator[None]:
     """Re-raise the compute backend's errors (e.g. ItemNotFound, 404) as control-plane errors."""
     try:
         yield
-    except ControlError:
-        raise
-    except Exception as exc:
-        code = getattr(exc, "code", None)
-        if not type(exc).__module__.startswith("emulator.compute") or not isinstance(code, int):
-            raise
-        error = ControlError(str(getattr(exc, "message", None) or exc))
-        error.code = code
+    except ComputeFault as exc:
+        error = ControlError(exc.message)
+        error.code = exc.code
         raise error from exc
 
 

@@ -1,0 +1,200 @@
+"""``EmulatorServer``: the emulator on a real socket (waitress, in a daemon thread), no pytest needed.
+
+    with EmulatorServer() as cloud:            # 127.0.0.1, a free port
+        requests.get(cloud.compute_url + "/")  # COMPUTE of the seed document
+        cloud.inject_fault(method="POST", path="*/action", status=503)
+
+waitress is a production-grade threaded WSGI server; the socket is bound in ``start()`` (so the
+port is known at once) and ``start()`` returns only when ``/_emulator/health`` answers.
+"""
+
+from __future__ import annotations
+
+import http.client
+import socket
+import threading
+import time
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import waitress
+from flask import Flask
+
+from emulator.app import create_app
+from emulator.config import EmulatorConfig, Timing
+from emulator.control.methods import ControlMethods
+from emulator.seed import Seed, load_default_seed, load_seed
+from emulator.state import STATE_KEY, EmulatorState
+
+READY_TIMEOUT_SECONDS = 10.0
+
+
+class EmulatorNotStarted(RuntimeError):
+    """A URL of the server was asked for before ``start()``."""
+
+
+def build_config(
+    config: EmulatorConfig | None,
+    *,
+    seed: Seed | str | Path | None,
+    region: str,
+    timing: Timing | str | float | None,
+    config_fields: dict[str, Any],
+) -> EmulatorConfig:
+    """One ``EmulatorConfig`` from either a ready config or keyword fields (not both)."""
+    if config is not None:
+        if seed is not None or timing is not None or config_fields or region != "jp-east-1":
+            raise TypeError("pass either config=EmulatorConfig(...) or keyword fields, not both")
+        return config
+    if isinstance(seed, str | Path):
+        seed = load_seed(seed)
+    fields: dict[str, Any] = {"region": region, "seed": seed or load_default_seed()}
+    if timing is not None:
+        fields["timing"] = Timing.parse(timing)
+    return EmulatorConfig.from_value({**fields, **config_fields})
+
+
+class EmulatorServer(ControlMethods):
+    """The emulator app served by waitress on ``host:port`` (port 0: a free one) in a thread."""
+
+    def __init__(
+        self,
+        config: EmulatorConfig | None = None,
+        *,
+        seed: Seed | str | Path | None = None,
+        region: str = "jp-east-1",
+        timing: Timing | str | float | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        threads: int = 8,
+        **config_fields: Any,
+    ) -> None:
+        self.config = build_config(
+            config, seed=seed, region=region, timing=timing, config_fields=config_fields
+        )
+        self.app: Flask = create_app(self.config)
+        self.host = host
+        self.requested_port = port
+        self.threads = threads
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    # -- lifecycle ----------------------------------------------------------------------------
+    def start(self) -> EmulatorServer:
+        """Bind, serve in a daemon thread, and return once the emulator answers."""
+        with self._lock:
+            if self._server is not None:
+                return self
+            server = waitress.create_server(
+                self.app,
+                host=self.host,
+                port=self.requested_port,
+                threads=self.threads,
+                ident="fjcloud-emulator",
+            )
+            self._server = server
+            self._thread = threading.Thread(
+                target=server.run, name=f"fjcloud-emulator:{self.port}", daemon=True
+            )
+            self._thread.start()
+        try:
+            self._wait_until_ready()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        """Close every connection and the listening socket, and wait for the threads to end."""
+        with self._lock:
+            server, thread = self._server, self._thread
+            self._server, self._thread = None, None
+        if server is None or thread is None:
+            return
+        # Closing sockets from another thread races the poll loop; the trigger runs the close in
+        # the loop's own thread, and the loop ends once its map is empty.
+        server.trigger.pull_trigger(lambda: _close_all(server))
+        thread.join(timeout=5)
+        server.task_dispatcher.shutdown(cancel_pending=True, timeout=5)
+
+    @property
+    def running(self) -> bool:
+        return self._server is not None
+
+    def __enter__(self) -> EmulatorServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        where = self.url if self.running else "not started"
+        return f"<EmulatorServer {self.config.region} {where}>"
+
+    def _wait_until_ready(self) -> None:
+        deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+        while True:
+            try:
+                if self._answers():
+                    return
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the emulator on {self.url} did not answer within 10 s")
+            time.sleep(0.005)
+
+    def _answers(self) -> bool:
+        if not self.config.control_plane:
+            with socket.create_connection((self._connect_host, self.port), timeout=1):
+                return True
+        connection = http.client.HTTPConnection(self._connect_host, self.port, timeout=2)
+        try:
+            connection.request("GET", "/_emulator/health")
+            return connection.getresponse().status == 200
+        finally:
+            connection.close()
+
+    # -- where it is --------------------------------------------------------------------------
+    @property
+    def port(self) -> int:
+        """The real port (useful with ``port=0``)."""
+        if self._server is None:
+            raise EmulatorNotStarted("the emulator is not running; call start() first")
+        return int(self._server.effective_port)  # waitress reports it as a string
+
+    @property
+    def _connect_host(self) -> str:
+        return "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host  # noqa: S104
+
+    @property
+    def url(self) -> str:
+        """``http://127.0.0.1:<port>``."""
+        host = self._connect_host
+        return f"http://[{host}]:{self.port}" if ":" in host else f"http://{host}:{self.port}"
+
+    @property
+    def auth_url(self) -> str:
+        """``<url>/identity/v3`` (``OS_AUTH_URL``)."""
+        return f"{self.url}/identity/v3"
+
+    @property
+    def compute_url(self) -> str:
+        """``<url>/compute`` (the seed document's ``COMPUTE``)."""
+        return f"{self.url}/compute"
+
+    @property
+    def state(self) -> EmulatorState:
+        state: EmulatorState = self.app.extensions[STATE_KEY]
+        return state
+
+
+def _close_all(server: Any) -> None:
+    for dispatcher in list(server._map.values()):
+        dispatcher.close()
