@@ -94,6 +94,17 @@ class Runbook:
     def finish(self, exit_status: int) -> None:
         """Write the evidence and settle the state file (called once, at the end of the session)."""
         self.record.finished_at = datetime.now(timezone.utc)
+        v = self.variables
+        self.record.settings.update(
+            {
+                "COMPUTE": v.compute,
+                "api_path": f"/{v.compute_version}" if v.compute_version else None,
+                "PROJECT_ID": v.project_id,
+                "SERVER_ID": v.server_id,
+                "server_name": v.server_name,
+                "token_expires_at": v.token_expires_at,
+            }
+        )
         self.record.exit_status = exit_status
         directory = self.options.evidence
         if directory is None and self.options.live and not self.options.no_evidence:
