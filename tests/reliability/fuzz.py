@@ -60,7 +60,6 @@ class KnownFinding:
 # Findings not fixed by their owners yet (see .team/reliability-findings.md).
 OPEN_FINDINGS: tuple[KnownFinding, ...] = (
     KnownFinding("F2", RecursionError, "emulator/control/requestlog.py"),
-    KnownFinding("F5", response_status=308),
 )
 
 

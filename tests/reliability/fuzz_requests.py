@@ -12,6 +12,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from tests.reliability.fuzz_values import (
+    LATIN1_PRINTABLE,
     MICROVERSIONS,
     WEIRD_TEXT,
     any_body,
@@ -268,7 +269,7 @@ def identity_requests(draw: st.DrawFn) -> FuzzRequest:
         st.one_of(
             st.none(),
             st.sampled_from(TOKEN_KINDS).map(lambda k: f"@@token:{k}@@"),
-            st.text(max_size=40).map(lambda t: t.encode("utf-8", "replace").decode("latin-1")),
+            st.text(LATIN1_PRINTABLE, max_size=40),
         )
     )
     if subject is not None:
