@@ -18,16 +18,12 @@ _APP_COST = (
     "body, and builds masked header dicts; `control_plane=False` removes ~110 µs of ~270 µs per "
     "GET. (2) `emulator/urls.py::service_base` reads `request.host_url`, which runs werkzeug's "
     "`get_current_url` + `uri_to_iri` (~6 %). (3) `control/layer.py::_apply_fault` reads the "
-    "request body and takes the fault lock even when no fault is set (~5 %). (4) For POST "
-    "token, `identity/catalog.py::_stable_id` computes 8 uuid5 (SHA-1) ids per token (~5 %). "
-    "Fix (owners: control plane; app/urls; identity): keep the raw body bytes and headers in "
-    "the log entry and parse + mask them only when `/_emulator/requests` is read (the mask "
-    "functions stay the single place that hides secrets), return from `_apply_fault` before "
-    "touching the body when the fault list is empty, build the base URL from "
-    "`environ['wsgi.url_scheme']` and `HTTP_HOST` once per request, and cache the catalog ids "
-    "per (region, base URLs). Arithmetic from the measured ratio: with W = server + generator "
-    "CPU per request, (W + baseline) / (W + emulator) = ratio, so ≥ 0.8 needs the emulator's "
-    "in-app cost ≤ 1.25 × (W + baseline) − W, about 110 µs for GET here (now ~270 µs)."
+    "request body and takes the fault lock even when no fault is set (~5 %). "
+    "Fix (owners: control plane; app/urls): keep the raw body bytes and headers in the log "
+    "entry and parse + mask them only when `/_emulator/requests` is read (the mask functions "
+    "stay the single place that hides secrets), return from `_apply_fault` before touching the "
+    "body when the fault list is empty, and build the base URL from "
+    "`environ['wsgi.url_scheme']` and `HTTP_HOST` once per request."
 )
 
 _WARM = (
@@ -76,7 +72,11 @@ _REHEARSAL = (
 FINDINGS: dict[str, str] = {
     "rehearsal": _REHEARSAL,
     "throughput-flask-get": _APP_COST,
-    "throughput-flask-post": _APP_COST,
+    "throughput-flask-post": "Same cause and fix as the GET ratio above. For the token POST "
+    "the request log masks both bodies (the password in the request, the token in the "
+    "response: 86 `mask_json` calls per request) and `identity/catalog.py::_stable_id` "
+    "computes 8 uuid5 (SHA-1) catalog ids per token (~5 %); caching the catalog per (region, "
+    "base URLs) removes the latter.",
     "throughput-moto-get": "Same cause and fix as the ratio to Flask above: the emulator's rate "
     "is bounded by its CPU per request; at ≥ 0.8 of Flask it would be well above 10× moto.",
     "throughput-moto-post": "Same cause and fix as the ratio to Flask above (the token POST "

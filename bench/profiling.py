@@ -42,8 +42,8 @@ def _summarise(profile: cProfile.Profile, calls: int, top: int = 12) -> str:
     lines += ["self time by package:"]
     for group, seconds in sorted(by_group.items(), key=lambda item: -item[1]):
         lines.append(f"  {group:<26} {seconds / total * 100:5.1f} %")
-    lines += ["our functions by self time (per request: self ms, cumulative ms, calls):"]
-    for tottime, cumtime, ncalls, where in sorted(ours, reverse=True)[:top]:
+    lines += ["our functions by cumulative time (per request: self ms, cumulative ms, calls):"]
+    for tottime, cumtime, ncalls, where in sorted(ours, key=lambda row: -row[1])[:top]:
         lines.append(
             f"  {tottime / calls * 1000:7.4f} {cumtime / calls * 1000:7.4f} "
             f"{ncalls / calls:5.1f}  {where}"

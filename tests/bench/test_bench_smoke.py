@@ -81,7 +81,9 @@ def test_report_marks_a_missed_target_unmet_with_its_number() -> None:
         ScalePoint(10, 0.3, 0.4, 1.0, 10, 800.0, 700.0, 900.0),
         ScalePoint(10_000, 0.3, 0.4, 900.0, 10_000, 800.0, 700.0, 900.0),
     ]
-    text = render(Report(header=["test"], throughput=throughput, scale=scale), ["method"])
+    cost = {"emulator GET": 275.0, "flask baseline GET": 55.0}
+    report = Report(header=["test"], throughput=throughput, scale=scale, app_cost_us=cost)
+    text = render(report, ["method"])
     assert (
         "| 1. GET server req/s vs Flask on waitress | ≥ 0.8 | 0.50 (500 vs 1,000 req/s) | **UNMET** |"
         in text
@@ -99,6 +101,9 @@ def test_report_marks_a_missed_target_unmet_with_its_number() -> None:
         in text
     )
     assert "## Unmet targets: causes and fixes" in text
+    # ratio 0.5 = (W + 55) / (W + 275) gives W = 165 µs outside the app; 0.8 allows 110 µs.
+    assert "outside the app at ~165 µs per request" in text
+    assert "in-app cost ≤ ~110 µs" in text
 
 
 def test_readme_block_is_replaced_in_place_and_leaves_the_rest_of_the_section() -> None:
