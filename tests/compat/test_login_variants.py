@@ -114,3 +114,28 @@ def test_domain_scope_is_refused_with_fjcloud_message(cloud: ControlMethods) -> 
     assert request["request_body"]["auth"]["scope"] == {
         "domain": {"name": credentials["OS_USER_DOMAIN_NAME"]}
     }
+
+
+@pytest.mark.parametrize("suffix", ["/v3/", "", "/"], ids=["v3-slash", "unversioned", "root-slash"])
+def test_auth_url_forms_users_paste(cloud: ControlMethods, suffix: str) -> None:
+    """``OS_AUTH_URL`` with a trailing slash or without ``/v3`` (keystoneauth discovers v3)."""
+    credentials = cloud.credentials
+    auth_url = credentials["OS_AUTH_URL"].removesuffix("/v3") + suffix
+    connection = openstack.connect(
+        auth_url=auth_url,
+        username=credentials["OS_USERNAME"],
+        password=credentials["OS_PASSWORD"],
+        user_domain_name=credentials["OS_USER_DOMAIN_NAME"],
+        project_id=credentials["OS_PROJECT_ID"],
+        region_name=cloud.region,
+        load_envvars=False,
+        load_yaml_config=False,
+    )
+    try:
+        assert connection.compute.get_server(cloud.server_ids[0]).status == "ACTIVE"
+    finally:
+        connection.close()
+    discovery = cloud.requests_log()[0]
+    # GET <identity>/v3/ answers the v3 version (200); the unversioned root, the list (300).
+    assert (discovery["method"], discovery["status"]) == ("GET", 200 if "v3" in suffix else 300)
+    assert [e["status"] for e in token_requests(cloud)] == [201]
