@@ -236,6 +236,19 @@ def _throughput_section(t: ThroughputResult) -> list[str]:
             f"| {t.server_cpu_us(name):,.0f} | {t.generator_cpu_us(name):,.0f} "
             f"| {t.sizes.get(name, 0):,} | {t.statuses(name)} | {t.errors(name)} |"
         )
+    shares = [
+        ratio(t.generator_cpu_us(name), t.server_cpu_us(name))
+        for name in t.rounds
+        if t.server_cpu_us(name)
+    ]
+    if shares:
+        rows += [
+            "",
+            f"The load generator used {min(shares):.0%}–{max(shares):.0%} of the server's CPU per "
+            "request. A Python server process runs its Python code on one core at a time (the "
+            "GIL); the generator's processes run beside it on the 2 cores, the same for every "
+            "target.",
+        ]
     return rows
 
 
