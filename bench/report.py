@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from bench.common import median, ratio
 from bench.findings import FINDINGS
-from bench.mockbench import MockResult
+from bench.mockbench import MINIMAL_FLASK, NO_CONTROL, MockResult
 from bench.scale import ScalePoint
 from bench.startup import StartupResult, summary
 from bench.throughput import ThroughputResult
@@ -325,6 +325,23 @@ def _budget(key: str, report: Report) -> str:
     )
 
 
+def _warm_floor(key: str, report: Report) -> str:
+    """For a missed warm-call ratio: this run's diagnostic rows as ratios to the same baseline."""
+    if key not in ("warm-static", "warm-moto") or report.mock is None:
+        return ""
+    m = report.mock
+    base = m.warm_median("responses static" if key == "warm-static" else "moto mock_aws")
+    parts = [
+        f"{label} {ratio(m.warm_median(name), base):.2f}×"
+        for label, name in (
+            ("`control_plane=False`", NO_CONTROL),
+            ("a minimal Flask route behind `responses`", MINIMAL_FLASK),
+        )
+        if m.warm_ms.get(name)
+    ]
+    return f" This run, against the same baseline: {'; '.join(parts)}." if parts else ""
+
+
 def render(report: Report, method: list[str]) -> str:
     """The whole Markdown document."""
     checks = all_checks(report)
@@ -338,7 +355,7 @@ def render(report: Report, method: list[str]) -> str:
         lines += ["", "## Unmet targets: causes and fixes", ""]
         for c in unmet:
             finding = FINDINGS.get(c.key, "cause not analysed in this run.")
-            finding += _budget(c.key, report)
+            finding += _budget(c.key, report) + _warm_floor(c.key, report)
             lines += [f"- **{c.figure}** — {c.measured}. {finding}"]
         for part, error in report.failures.items():
             lines += [f"- **{part}** did not run: {error}"]
