@@ -69,7 +69,7 @@ def build_config(options: ServeOptions) -> EmulatorConfig:
 def serve(options: ServeOptions, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
     """Serve until Ctrl-C / SIGTERM; returns the exit code."""
     config = build_config(options)
-    if not _is_loopback(options.host):
+    if not is_loopback(options.host):
         print(
             f"warning: binding {options.host}: the emulator accepts requests from other machines; "
             "its demo credentials are public",
@@ -154,7 +154,8 @@ def _shell_quote(value: str) -> str:
     return value if value and safe else "'" + value.replace("'", "'\"'\"'") + "'"
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` only accepts connections from this machine."""
     if host == "localhost":
         return True
     try:
