@@ -9,13 +9,14 @@ import pytest
 from keystoneauth1 import session as ks_session
 from keystoneauth1.identity import v3 as ks_v3
 
+from emulator.compute.microversions import MAX_VERSION
 from emulator.control.methods import ControlMethods
 
 # region -> the compute version its catalog advertises (emulator/config.py REGIONS)
 REGION_CATALOGS = {"jp-east-1": "v2", "jp-east-3": "v2.1"}
 SERVER_NAME = "Win2012R2SE"
-# The emulator's maximum compute microversion (emulator/compute/microversions.py MAX_VERSION).
-MAX_MICROVERSION = "2.60"
+# The emulator's maximum compute microversion; clients negotiate min(theirs, this) on /v2.1.
+MAX_MICROVERSION = str(MAX_VERSION)
 # Fast client-side polling: the emulator answers in milliseconds.
 POLL_INTERVAL = 0.01
 POLL_WAIT = 10
