@@ -1,7 +1,7 @@
 """python-openstackclient (the ``openstack`` CLI) as a subprocess against the thread server.
 
 Each invocation costs about a second (the CLI loads its plugins), so the assertions are batched:
-ten invocations in all. The CLI runs with a temporary HOME, an empty clouds.yaml and only the
+eleven invocations in all. The CLI runs with a temporary HOME, an empty clouds.yaml and only the
 emulator's ``OS_*`` variables, so nothing from the user's configuration can interfere.
 """
 
@@ -11,7 +11,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +21,31 @@ import emulator
 from tests.compat.helpers import MAX_MICROVERSION, SERVER_NAME, compute_requests, compute_version
 
 CLI_TIMEOUT_SECONDS = 60
-OpenStackCli = Callable[..., Any]
+
+
+class OpenStackCli:
+    """``openstack <args>`` in a subprocess with a clean environment."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
+
+    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "openstackclient.shell", *args]
+        return subprocess.run(
+            command, env=self.env, capture_output=True, text=True, timeout=CLI_TIMEOUT_SECONDS
+        )
+
+    def __call__(self, *args: str) -> Any:
+        """Run, require success, and return the parsed ``-f json`` output (else stdout)."""
+        done = self.run(*args)
+        # stdout may hold a token value (token issue): show only stderr on failure.
+        assert done.returncode == 0, f"openstack {' '.join(args)} failed:\n{done.stderr}"
+        return json.loads(done.stdout) if "json" in args else done.stdout
 
 
 @pytest.fixture
 def openstack_cli(thread_server: emulator.EmulatorServer, tmp_path: Path) -> OpenStackCli:
-    """Run ``openstack <args>`` against ``thread_server``; returns parsed ``-f json`` output."""
+    """The CLI pointed at ``thread_server``: temp HOME, empty clouds.yaml, only its ``OS_*``."""
     home = tmp_path / "home"
     home.mkdir()
     clouds_yaml = tmp_path / "clouds.yaml"
@@ -39,17 +57,7 @@ def openstack_cli(thread_server: emulator.EmulatorServer, tmp_path: Path) -> Ope
         "OS_CLIENT_CONFIG_FILE": str(clouds_yaml),
         **thread_server.credentials,
     }
-
-    def run(*args: str) -> Any:
-        command = [sys.executable, "-m", "openstackclient.shell", *args]
-        done = subprocess.run(
-            command, env=env, capture_output=True, text=True, timeout=CLI_TIMEOUT_SECONDS
-        )
-        # stdout may hold a token value (token issue): show only stderr on failure.
-        assert done.returncode == 0, f"openstack {' '.join(args)} failed:\n{done.stderr}"
-        return json.loads(done.stdout) if "json" in args else done.stdout
-
-    return run
+    return OpenStackCli(env)
 
 
 def test_stop_by_name_show_by_id_start_and_list(
@@ -87,7 +95,7 @@ def test_stop_by_name_show_by_id_start_and_list(
 
 
 @pytest.mark.parametrize("thread_server", ["jp-east-1"], indirect=True)
-def test_token_issue_and_show_by_name(
+def test_token_issue_show_by_name_and_a_conflict(
     thread_server: emulator.EmulatorServer, openstack_cli: OpenStackCli
 ) -> None:
     token = openstack_cli("token", "issue", "-f", "json")
@@ -112,3 +120,12 @@ def test_token_issue_and_show_by_name(
     ]
     # Name lookup as Nova sees it: the name as an id is 404, then a list filtered by name.
     assert lookups == [(SERVER_NAME, "", 404), ("detail", f"name={SERVER_NAME}", 200)]
+
+    # Starting a running server: the CLI exits 1 and prints Nova's 409 message.
+    refused = openstack_cli.run("server", "start", thread_server.server_ids[0])
+    assert refused.returncode == 1
+    assert "ConflictException: 409" in refused.stderr
+    assert (
+        f"Cannot 'start' instance {thread_server.server_ids[0]} while it is in vm_state active"
+        in refused.stderr
+    )
