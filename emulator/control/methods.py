@@ -10,6 +10,8 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import Any
 
+import requests
+
 from emulator.config import Timing
 from emulator.control import operations
 from emulator.control.errors import InvalidRequest
@@ -65,6 +67,32 @@ class ControlMethods(ABC):
             "OS_IDENTITY_API_VERSION": "3",
             "OS_INTERFACE": "public",
         }
+
+    @property
+    def openstack_kwargs(self) -> dict[str, str]:
+        """``credentials`` as keyword arguments for ``openstack.connect(**kwargs)``."""
+        return {name[3:].lower(): value for name, value in self.credentials.items()}
+
+    def token(self) -> str:
+        """A project-scoped token for the demo user (the document's ``TOKEN``), issued over HTTP."""
+        creds = self.credentials
+        user = {
+            "name": creds["OS_USERNAME"],
+            "domain": {"name": creds["OS_USER_DOMAIN_NAME"]},
+            "password": creds["OS_PASSWORD"],
+        }
+        body = {
+            "auth": {
+                "identity": {"methods": ["password"], "password": {"user": user}},
+                "scope": {"project": {"id": creds["OS_PROJECT_ID"]}},
+            }
+        }
+        response = requests.post(f"{self.auth_url}/auth/tokens", json=body, timeout=30)
+        if response.status_code != 201:
+            raise RuntimeError(
+                f"the emulator refused the demo login: {response.status_code} {response.text}"
+            )
+        return response.headers["X-Subject-Token"]
 
     # -- control plane ------------------------------------------------------------------------
     def reset(self) -> None:

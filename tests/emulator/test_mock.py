@@ -163,3 +163,14 @@ def test_state_resets_on_each_decorated_call() -> None:
 def test_mock_ignores_a_prefix_endpoint_style_in_config() -> None:
     cloud = CloudMock(endpoint_style="prefix")
     assert cloud.config.endpoint_style == "fjcloud-hosts"
+
+
+def test_token_through_the_mock() -> None:
+    with emulator.mock() as cloud:
+        token = cloud.token()
+        validated = requests.get(
+            f"{cloud.auth_url}/auth/tokens",
+            headers={"X-Auth-Token": token, "X-Subject-Token": token},
+            timeout=5,
+        )
+        assert validated.json()["token"]["project"]["id"] == DOC_PROJECT

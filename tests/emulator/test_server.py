@@ -206,3 +206,22 @@ def test_check_errors_reraises_an_exception_from_the_server_thread(
     with pytest.raises(RuntimeError, match="snapshot exploded"):
         cloud.check_errors()
     cloud.check_errors()  # reported once, then cleared
+
+
+def test_token_and_openstack_kwargs(cloud: EmulatorServer) -> None:
+    token = cloud.token()
+    listed = requests.get(
+        f"{cloud.compute_url}/v2/{cloud.project_id}/servers",
+        headers={"X-Auth-Token": token},
+        timeout=5,
+    )
+    assert [s["id"] for s in listed.json()["servers"]] == [DOC_SERVER]
+    assert cloud.openstack_kwargs["auth_url"] == cloud.auth_url
+    assert cloud.openstack_kwargs["user_domain_name"] == "demo0001"
+    assert cloud.openstack_kwargs["identity_api_version"] == "3"
+
+
+def test_token_reports_a_refused_login(cloud: EmulatorServer) -> None:
+    cloud.inject_fault(method="POST", path="/identity/v3/auth/tokens", status=503, times=1)
+    with pytest.raises(RuntimeError, match="refused the demo login: 503"):
+        cloud.token()
