@@ -47,8 +47,11 @@ def child_env(**extra: str) -> dict[str, str]:
         AWS_DEFAULT_REGION="us-east-1",
         AWS_CONFIG_FILE=os.devnull,
         AWS_SHARED_CREDENTIALS_FILE=os.devnull,
-        PYTHONDONTWRITEBYTECODE="1",
     )
+    # Measure as an installed package runs: with bytecode caches (pip compiles them on install;
+    # an editable install writes them on first import). Without this, a session that exports
+    # PYTHONDONTWRITEBYTECODE would recompile every module of ours, and only ours, on each start.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.update(extra)
     return env
 

@@ -43,26 +43,30 @@ _WARM = (
 )
 
 _COLD_FLOOR = (
-    "Cause: importing our package and building the app. Measured 2026-11-27 (3 fresh processes, "
-    "`-X importtime` and timers): after flask + requests + responses (~170 ms), `import "
-    "emulator.mock` adds ~50 ms — our modules' own code, mostly dataclass creation in "
-    "`emulator/seed.py` (~8 ms), `compute/backend.py`, `identity/backend.py` (~3.5 ms each), and "
-    "waitress (~4.5 ms, imported by `control/layer.py` for `ClientDisconnected` and by "
-    "`emulator/server.py` through `mock.py`'s `build_config`, although the mock never serves "
-    "HTTP); `emulator.mock()` adds ~13 ms: werkzeug compiling 32 URL rules (~9 ms) and "
-    "`load_default_seed` parsing YAML with the pure-Python loader (~4 ms; libyaml's "
-    "`yaml.CSafeLoader`, available here, takes ~0.9 ms). Fix: parse seeds with `CSafeLoader` when "
-    "available, import waitress lazily (define `ConnectionDropped` without subclassing "
-    "waitress's class, or import it only in `server.py`/`__main__.py`), and move "
-    "`build_config` out of `server.py` so `mock.py` does not import the server."
+    "Cause: importing our package and building the app. Measured 2026-11-27 in CPU time "
+    "(`time.process_time`, bytecode caches present, median of 7 fresh processes): the floor's "
+    "imports take ~165 ms; `import emulator.mock` adds ~25 ms, of which ~14 ms is creating our "
+    "26 `@dataclass` classes (~0.5 ms each: `dataclasses` generates and compiles `__init__`, "
+    "`__eq__`, `__hash__`, `__repr__` per class) and ~4.5 ms is importing waitress "
+    "(`control/layer.py` subclasses waitress's `ClientDisconnected`; `mock.py` imports "
+    "`server.py` for `build_config`) although the mock serves no socket; `emulator.mock()` "
+    "adds ~13 ms: werkzeug compiling the 32 URL rules (~9 ms) and parsing the default seed with "
+    "PyYAML's pure-Python `SafeLoader` (~3.9 ms; libyaml's `yaml.CSafeLoader`, available here, "
+    "takes ~0.9 ms); the token and the first GET ~4.4 ms. Sum ~+42 ms, about 1.25× on CPU time, "
+    "so the wall-clock median lands at or above 1.3× whenever the machine is busy. Fix (owners: "
+    "seed, control plane, mock): parse seeds with `CSafeLoader` when available (−3 ms), keep "
+    "waitress off the mock's import path (−4.5 ms), and define fewer dataclasses on the import "
+    "path (plain classes with `__slots__` for internal records, or import the fault and "
+    "request-log types lazily) (−5 to −10 ms): together about 1.15×."
 )
 
 _REHEARSAL = (
     "Cause: mostly waiting, not work — compare the CPU-time ratio next to the wall ratio. "
-    "Measured 2026-11-27 with `/usr/bin/time` (4 pairs): the trivial run already costs ~0.55 s "
-    "CPU because the `pytest11` entry point loads `emulator.pytest_plugin` (flask, requests, "
-    "the emulator) in every pytest run; `pytest runbook` adds only ~0.05 s CPU but ~0.2 s of "
-    'wall time in step 5, which waits for the emulated stop: `FAST_TIMING = Timing("seconds", '
+    "Measured 2026-11-27 with `/usr/bin/time` (4 pairs, bytecode caches present): the trivial "
+    "run already costs ~0.57 s CPU because the `pytest11` entry point loads "
+    "`emulator.pytest_plugin` (flask, requests, 33 emulator modules) in every pytest run; "
+    "`pytest runbook` adds ~0.1 s CPU (starting the thread server, five steps over HTTP) and "
+    'at least 0.2 s of wall time in step 5, which waits for the emulated stop: `FAST_TIMING = Timing("seconds", '
     "0.2)` in `emulator/config.py` (the rehearsal's transition) polled every 0.1 s "
     "(`EMULATOR_POLL` in `runbook/options.py`). On a busy 2-core machine the wall ratio of two "
     "~1 s runs swings by ±0.3×. Fix (owners: config and runbook): a rehearsal transition of "

@@ -42,7 +42,8 @@ METHOD = [
     "the same for every target, so ratios are fair but absolute req/s are lower than with wrk.",
     "- **In-process mock**: every sample is a fresh interpreter (`bench/inproc.py`); a cold start "
     "is timed from before the first import to the first answer (interpreter start-up excluded, "
-    "the same for all); samples of the three contenders are interleaved; medians are reported. "
+    "the same for all), after one untimed start of each that writes the bytecode caches (as a "
+    "pip install does); samples of the three contenders are interleaved; medians are reported. "
     "Warm calls are the median of single timed calls after 20 untimed ones (moto: 5).",
     "- **Start-up / rehearsal**: wall time of `python -m pytest -q runbook --state-file <temp>` "
     "(the default target, the bundled emulator; the state file in a temp dir so that no other "
