@@ -138,3 +138,80 @@ def test_unknown_control_path_and_wrong_method(client: FlaskClient) -> None:
     wrong = client.get("/_emulator/reset")
     assert wrong.status_code == 405
     assert wrong.json["error"]["code"] == 405  # type: ignore[index]
+
+
+DOC_SERVER = "dbf93607-f105-4e86-842c-02ae504efe36"
+
+
+def test_add_server_is_201_and_listed_in_state(client: FlaskClient) -> None:
+    response = client.post("/_emulator/servers", json={"name": "web-1", "status": "SHUTOFF"})
+    assert response.status_code == 201
+    server = response.json["server"]  # type: ignore[index]
+    assert (server["name"], server["status"], server["power_state"]) == ("web-1", "SHUTOFF", 4)
+    names = [s["name"] for s in client.get("/_emulator/state").json["compute"]["servers"]]  # type: ignore[index]
+    assert names == ["Win2012R2SE", "web-1"]
+
+
+def test_add_server_with_an_existing_id_is_409(client: FlaskClient) -> None:
+    response = client.post("/_emulator/servers", json={"id": DOC_SERVER, "name": "twin"})
+    assert response.status_code == 409
+    assert response.json == {
+        "error": {"code": 409, "message": f"A server with id {DOC_SERVER} already exists."}
+    }
+
+
+def test_manual_timing_then_advance_completes_the_stop(client: FlaskClient) -> None:
+    timing = client.post("/_emulator/timing", json={"mode": "manual", "server_id": DOC_SERVER})
+    assert timing.json == {  # type: ignore[comparison-overlap]
+        "timing": {"mode": "manual", "seconds": 0.0},
+        "server_id": DOC_SERVER,
+    }
+    token = client.post("/identity/v3/auth/tokens", json=DEMO_AUTH).headers["X-Subject-Token"]
+    project = DEMO_AUTH["auth"]["scope"]["project"]["id"]
+    stop = client.post(
+        f"/compute/v2/{project}/servers/{DOC_SERVER}/action",
+        json={"os-stop": None},
+        headers={"X-Auth-Token": token},
+    )
+    assert stop.status_code == 202
+    advanced = client.post(f"/_emulator/servers/{DOC_SERVER}/advance")
+    assert advanced.status_code == 200
+    assert advanced.json["server"]["status"] == "SHUTOFF"  # type: ignore[index]
+    history = client.get(f"/_emulator/servers/{DOC_SERVER}/history").json["history"]  # type: ignore[index]
+    assert [(h["task_state"], h["status"]) for h in history][-2:] == [
+        ("powering-off", "ACTIVE"),
+        (None, "SHUTOFF"),
+    ]
+
+
+def test_force_state_and_delete(client: FlaskClient) -> None:
+    forced = client.post(
+        f"/_emulator/servers/{DOC_SERVER}/state", json={"status": "error", "locked": True}
+    )
+    assert forced.status_code == 200
+    assert (forced.json["server"]["status"], forced.json["server"]["locked"]) == ("ERROR", True)  # type: ignore[index]
+    assert client.delete(f"/_emulator/servers/{DOC_SERVER}").status_code == 204
+    assert client.get("/_emulator/state").json["compute"]["servers"] == []  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("post", "/_emulator/servers/{id}/advance", None),
+        ("post", "/_emulator/servers/{id}/state", {"status": "ACTIVE"}),
+        ("delete", "/_emulator/servers/{id}", None),
+        ("get", "/_emulator/servers/{id}/history", None),
+        ("post", "/_emulator/timing", {"mode": "immediate", "server_id": "{id}"}),
+    ],
+)
+def test_unknown_server_is_404_in_the_control_format(
+    client: FlaskClient, method: str, path: str, body: dict[str, Any] | None
+) -> None:
+    missing = "00000000-0000-4000-8000-000000000000"
+    if body is not None:
+        body = {k: v.replace("{id}", missing) for k, v in body.items()}
+    response = getattr(client, method)(path.replace("{id}", missing), json=body)
+    assert response.status_code == 404
+    assert response.json == {
+        "error": {"code": 404, "message": f"Instance {missing} could not be found."}
+    }
