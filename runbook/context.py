@@ -72,6 +72,7 @@ class Runbook:
             if self.options.dry_run:  # no token, so no catalog: the emulator knows its COMPUTE
                 self.sources.set("COMPUTE", self.emulator.compute_url, "the emulator")
         self.variables.auth_url = self.sources.get("auth_url")
+        self.record.settings = self.settings_summary()
         if self.options.live and self.options.from_step >= 3:
             loaded = load_state(self.options.state_file, self.options.target)
             if loaded is not None:

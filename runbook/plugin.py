@@ -84,8 +84,10 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     if number is None or run is None:
         return
     run.current_step = number
-    run.start()  # once: the emulator or the live sources (an error here is this step's error)
-    run.console.line(f"[{number}/{len(STEPS)}] {STEPS[number].title()}", bold=True)
+    try:
+        run.start()  # once: the emulator or the live sources (an error here is this step's error)
+    finally:
+        run.console.line(f"[{number}/{len(STEPS)}] {STEPS[number].title()}", bold=True)
     if run.failed_step is not None:
         pytest.skip(f"not run because step {run.failed_step} failed")
 
