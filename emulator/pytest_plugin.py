@@ -5,13 +5,15 @@ Installing the package is enough; nothing to add to ``conftest.py``.
 - ``fjcloud_emulator`` (function scope): the ``EmulatorServer`` (127.0.0.1, a free port), reset to
   the seed before each test; one server serves the whole session.
 - ``fjcloud_mock`` (function): an active ``CloudMock``; ``requests`` to the real FJcloud-O
-  hostnames (jp-east-1) are answered in-process.
+  hostnames (jp-east-1 by default) are answered in-process.
 - ``fjcloud_credentials`` (function): the ``OS_*`` dict of the emulator in use (the mock when the
   test uses ``fjcloud_mock``, else the thread server).
 - ``fjcloud_server_factory`` (function): ``make(**fields) -> dict`` adds a server (seed
   ``servers[]`` fields) to the emulator in use.
 - ``fjcloud_emulator_options`` (session): ``{}``; override it in a conftest to configure the
   session's server (``region``, ``timing``, ``seed``… as for ``EmulatorServer``).
+- ``fjcloud_mock_options`` (function): ``{}``; the same for ``fjcloud_mock`` (``region``,
+  ``passthrough``… as for ``emulator.mock``).
 
 ``@pytest.mark.fjcloud_servers({"name": "web-1"}, {"name": "db-1", "status": "SHUTOFF"})`` adds
 servers for one test. An exception raised inside the emulator while serving the test is re-raised
@@ -79,9 +81,17 @@ def fjcloud_emulator(
 
 
 @pytest.fixture
-def fjcloud_mock(request: pytest.FixtureRequest) -> Iterator[CloudMock]:
-    """An active in-process mock of the real FJcloud-O hostnames (jp-east-1) for this test."""
-    with CloudMock() as cloud:
+def fjcloud_mock_options() -> dict[str, Any]:
+    """Keyword arguments for ``fjcloud_mock``'s ``CloudMock``; override to change region etc."""
+    return {}
+
+
+@pytest.fixture
+def fjcloud_mock(
+    request: pytest.FixtureRequest, fjcloud_mock_options: dict[str, Any]
+) -> Iterator[CloudMock]:
+    """An active in-process mock of the real FJcloud-O hostnames (jp-east-1 unless configured)."""
+    with CloudMock(**fjcloud_mock_options) as cloud:
         _seed_marked_servers(request, cloud)
         yield cloud
         cloud.check_errors()

@@ -174,3 +174,11 @@ def test_token_through_the_mock() -> None:
             timeout=5,
         )
         assert validated.json()["token"]["project"]["id"] == DOC_PROJECT
+
+
+def test_drop_after_fault_loses_the_answer_but_not_the_effect() -> None:
+    with emulator.mock() as cloud:
+        cloud.inject_fault(method="POST", path="/identity/*", action="drop_after", times=1)
+        with pytest.raises(requests.ConnectionError, match="after the request was handled"):
+            requests.post(f"{cloud.auth_url}/auth/tokens", json=password_auth(cloud), timeout=5)
+        assert cloud.snapshot()["identity"]["active_tokens"] == 1

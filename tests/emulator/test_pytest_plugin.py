@@ -113,6 +113,15 @@ def fjcloud_emulator_options():
 def test_options_configure_the_session_server(fjcloud_emulator, fjcloud_credentials):
     assert fjcloud_credentials["OS_REGION_NAME"] == "jp-west-3"
     assert fjcloud_emulator.config.timing.mode == "manual"
+
+
+@pytest.fixture
+def fjcloud_mock_options():
+    return {"region": "uk-1"}
+
+
+def test_mock_options_configure_the_mock(fjcloud_mock, fjcloud_credentials):
+    assert fjcloud_credentials["OS_AUTH_URL"] == "https://identity.uk-1.cloud.global.fujitsu.com/v3"
 """
 
 
@@ -145,7 +154,7 @@ def test_exception_in_the_server_thread_fails_the_test_that_caused_it(tmp_path: 
     assert "RuntimeError: exploded inside the emulator" in done.stdout
 
 
-def test_options_fixture_can_be_overridden(tmp_path: Path) -> None:
+def test_options_fixtures_can_be_overridden(tmp_path: Path) -> None:
     done = run_throwaway_project(tmp_path, OPTIONS_OVERRIDE)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "1 passed" in done.stdout
+    assert "2 passed" in done.stdout
