@@ -36,6 +36,7 @@ SECRET_KEYS = frozenset(
 )
 MAX_TEXT = 4096
 MAX_ENTRIES = 1000
+MAX_DEPTH = 32
 _TEXT_SECRET = re.compile(r'("(?:password|admin_?pass|adminPass)"\s*:\s*)"[^"]*"', re.IGNORECASE)
 
 
@@ -49,8 +50,14 @@ def mask_headers(headers: Any) -> dict[str, str]:
     return selected
 
 
-def mask_json(value: Any, parent_key: str = "") -> Any:
-    """A copy of a JSON value with password-like fields and token ids replaced by ``***``."""
+def mask_json(value: Any, parent_key: str = "", depth: int = 0) -> Any:
+    """A copy of a JSON value with password-like fields and token ids replaced by ``***``.
+
+    Nesting deeper than ``MAX_DEPTH`` is replaced by ``***`` too: a hostile body must not make
+    the log recurse until Python gives up (that would turn the service's answer into a 500).
+    """
+    if depth > MAX_DEPTH:
+        return MASK
     if isinstance(value, dict):
         masked: dict[str, Any] = {}
         for key, item in value.items():
@@ -61,10 +68,10 @@ def mask_json(value: Any, parent_key: str = "") -> Any:
             if (lowered in SECRET_KEYS or is_token_id) and is_scalar:
                 masked[key] = MASK
             else:
-                masked[key] = mask_json(item, lowered)
+                masked[key] = mask_json(item, lowered, depth + 1)
         return masked
     if isinstance(value, list):
-        return [mask_json(item, parent_key) for item in value]
+        return [mask_json(item, parent_key, depth + 1) for item in value]
     return value
 
 
@@ -74,7 +81,10 @@ def mask_body(raw: bytes) -> Any:
         return None
     try:
         return mask_json(json.loads(raw))
-    except (ValueError, UnicodeDecodeError):
+    except (
+        ValueError,
+        RecursionError,
+    ):  # not JSON (UnicodeDecodeError is a ValueError) or too deep
         text = raw[:MAX_TEXT].decode("utf-8", errors="replace")
         return _TEXT_SECRET.sub(rf'\1"{MASK}"', text)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
+from werkzeug.exceptions import BadRequest
 
 import emulator.state as emulator_state
 from emulator.control import operations
@@ -24,7 +25,7 @@ def _json_body() -> Any:
         return None
     try:
         return request.get_json(force=True)
-    except Exception:  # werkzeug raises BadRequest subclasses with HTML descriptions
+    except (BadRequest, RecursionError):  # werkzeug's BadRequest carries an HTML description
         raise InvalidRequest("the request body is not valid JSON") from None
 
 

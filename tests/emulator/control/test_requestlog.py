@@ -77,3 +77,28 @@ def test_entries_are_numbered_and_carry_the_request_id(client: FlaskClient) -> N
     assert second["response_headers"]["x-openstack-request-id"].startswith("req-")
     assert second["fault"] is None
     assert second["dropped"] is False
+
+
+def test_deeply_nested_bodies_never_break_the_log(client: FlaskClient) -> None:
+    # Found by hand: logging a 100,000-deep JSON array recursed until Python gave up (a 500).
+    for depth in (40, 100_000):
+        body = "[" * depth + "]" * depth
+        response = client.post(
+            "/identity/v3/auth/tokens", data=body, headers={"Content-Type": "application/json"}
+        )
+        assert response.status_code == 400, depth
+    logged = [entry["request_body"] for entry in log(client)]
+    assert logged[0] == [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["***"]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]
+    assert isinstance(logged[1], str)  # too deep for json: kept as text, cut at 4 KiB
+    assert len(logged[1]) == 4096
+
+
+def test_deeply_nested_control_body_is_400(client: FlaskClient) -> None:
+    body = "[" * 100_000 + "]" * 100_000
+    response = client.post(
+        "/_emulator/faults", data=body, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert response.json == {
+        "error": {"code": 400, "message": "the request body is not valid JSON"}
+    }
