@@ -47,6 +47,7 @@ class Runbook:
         self.failed_step: int | None = None
         self.completed_step = 0
         self.variables_resolved = False  # step 3 (or ensure_variables) ran in this invocation
+        self.stop_accepted = False  # step 4 saw the stop accepted in this invocation
         self.quiet_exchanges = False
         self.evidence_paths: list[Path] = []
         self.state_note: str | None = None

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import requests
 
+from runbook.client import RETRYABLE_STATUSES, status_phrase
 from runbook.compute import ComputeApi, ServerNotFound, ServerView
 from runbook.console import Console
 from runbook.errors import ApiError, NotConfirmed, UncertainRequest, WaitFailed
@@ -16,10 +17,11 @@ from runbook.identity import fault_message
 
 @dataclass(frozen=True)
 class StopOutcome:
-    """What step 4 did, in one line for the report."""
+    """What step 4 did, in one line for the report; ``accepted``: a stop is under way."""
 
     sent: bool
     summary: str
+    accepted: bool = True
 
 
 def confirm_stop(console: Console, server: ServerView, region: str | None) -> None:
@@ -50,6 +52,10 @@ def stop_server(compute: ComputeApi, note: Callable[[str], None]) -> StopOutcome
         response = compute.stop_server()
     except UncertainRequest as exc:
         return _after_uncertain_post(compute, note, exc)
+    if response.status_code in RETRYABLE_STATUSES:
+        # A 5xx (often from a proxy or a busy API node) leaves it open whether Nova acted.
+        cause = f"{response.status_code} {status_phrase(response.status_code, response.reason)}"
+        return _after_uncertain_post(compute, note, UncertainRequest("POST", url, cause))
     return _judge(response, url)
 
 
@@ -63,7 +69,9 @@ def _judge(response: requests.Response, url: str) -> StopOutcome:
         if "task_state powering-off" in fault:
             return StopOutcome(False, "already powering off (409 from Nova): step 5 waits for it")
         if "vm_state stopped" in fault:
-            return StopOutcome(False, "already stopped (409 vm_state stopped): nothing to do")
+            return StopOutcome(
+                False, "already stopped (409 vm_state stopped): nothing to do", accepted=False
+            )
         if "locked" in fault.lower():
             hint = (
                 "the server is locked: whoever locked it (you, a colleague or the administrator) "
@@ -82,7 +90,7 @@ def _after_uncertain_post(
     compute: ComputeApi, note: Callable[[str], None], exc: UncertainRequest
 ) -> StopOutcome:
     # Never resend blindly: read what the server is doing first.
-    note(f"no answer to the POST ({exc.cause}): reading the server's state before deciding")
+    note(f"no clear answer to the POST ({exc.cause}): reading the server's state before deciding")
     server = compute.show_server()
     note(f"server now: {server.state_line()}")
     if server.status == "SHUTOFF" or server.task_state == "powering-off":
@@ -96,10 +104,11 @@ def _after_uncertain_post(
             response = compute.stop_server()
         except UncertainRequest as again:
             raise UncertainRequest(again.method, again.url, f"{again.cause}, twice") from again
+        if response.status_code in RETRYABLE_STATUSES:
+            raise UncertainRequest("POST", exc.url, f"{exc.cause}, then {response.status_code}")
         outcome = _judge(response, compute.variables.server_url() + "/action")
-        return StopOutcome(
-            outcome.sent, outcome.summary + " (second attempt, after re-reading the state)"
-        )
+        second = " (second attempt, after re-reading the state)"
+        return StopOutcome(outcome.sent, outcome.summary + second, outcome.accepted)
     raise WaitFailed(
         f"the POST got no answer and the server is now {server.state_line()}",
         hint="check the server (`openstack server show`) and run --from-step 4 or 5 as it fits",
@@ -112,10 +121,16 @@ def wait_for_shutoff(
     interval: float,
     timeout: float,
     progress: Callable[[str], None],
+    stop_accepted: bool = False,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
 ) -> tuple[ServerView, float]:
-    """GET the server every ``interval`` s until SHUTOFF; fail on ERROR, 404 or ``timeout``."""
+    """GET the server every ``interval`` s until SHUTOFF; fail on ERROR, 404 or ``timeout``.
+
+    ``stop_accepted``: step 4 saw the stop accepted in this run, so an ACTIVE server with no
+    task_state means the stop ended without stopping it (Nova sets task_state powering-off before
+    it answers 202 and clears it when the stop fails) — fail now instead of at the timeout.
+    """
     started = clock()
     while True:
         try:
@@ -137,6 +152,12 @@ def wait_for_shutoff(
                 f"the server went to ERROR while stopping{fault}: {server.state_line()}",
                 hint="the cloud could not stop it: look at `openstack server show` and give the "
                 "request ids in the evidence to FJcloud-O support",
+            )
+        if stop_accepted and server.status == "ACTIVE" and server.task_state is None:
+            raise WaitFailed(
+                f"the server is ACTIVE with no task after the stop was accepted: {server.state_line()}",
+                hint="the stop did not take effect (it failed on the cloud, or someone started the "
+                "server again): check `openstack server show`, then run --from-step 4",
             )
         if elapsed >= timeout:
             raise WaitFailed(

@@ -160,6 +160,7 @@ def test_step4_stop_server(runbook: Runbook) -> None:
         runbook.note("confirmed at the prompt")
     # POST {COMPUTE}/{v2|v2.1}/{PROJECT_ID}/servers/{SERVER_ID}/action {"os-stop": null} → 202
     outcome = stop_server(compute, runbook.note)
+    runbook.stop_accepted = outcome.accepted
     runbook.done(outcome.summary)
 
 
@@ -186,6 +187,7 @@ def test_step5_check_server_status(runbook: Runbook) -> None:
             interval=opts.poll_interval,
             timeout=opts.poll_timeout,
             progress=runbook.note,
+            stop_accepted=runbook.stop_accepted,
         )
     runbook.note(
         f"status {server.status}, vm_state {server.vm_state}, power_state {server.power_label()}, updated {server.updated}",

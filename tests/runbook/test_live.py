@@ -206,6 +206,21 @@ def test_answer_lost_after_the_stop_arrived_is_not_sent_again(
     assert "the stop arrived despite the dropped answer" in result.output
 
 
+def test_5xx_on_the_post_is_resolved_by_re_reading_the_server(
+    fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str]
+) -> None:
+    # A 503 on the POST is not retried by the HTTP layer: the runbook reads the server first.
+    fault = {"serviceUnavailable": {"code": 503, "message": "busy"}}
+    fjcloud_emulator.inject_fault(method="POST", path="*/action", status=503, body=fault, times=1)
+
+    result = run_runbook([*live_args, *CONFIRMED], live_env(fjcloud_emulator, tmp_path))
+
+    assert result.returncode == 0, result.output
+    posts = requests_to(fjcloud_emulator.requests_log(), "POST", "/action")
+    assert [p["status"] for p in posts] == [503, 202]
+    assert "no clear answer to the POST (503 Service Unavailable)" in result.output
+
+
 def test_no_terminal_and_no_yes_refuses_and_stops_nothing(
     fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str]
 ) -> None:

@@ -142,3 +142,22 @@ def test_stop_method_guest_sends_nothing_and_waits(
     assert result.returncode == 0, result.output
     assert requests_to(fjcloud_emulator.requests_log(), "POST", "/action") == []
     assert "nothing sent (--stop-method guest)" in result.output
+
+
+def test_server_back_to_active_without_a_task_fails_at_once(
+    fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str]
+) -> None:
+    # Nova sets task_state powering-off before answering 202 and clears it when the stop fails:
+    # ACTIVE with no task after an accepted stop means it will never reach SHUTOFF.
+    fjcloud_emulator.set_timing("manual")
+    run = Background(
+        [*live_args, *CONFIRMED], live_env(fjcloud_emulator, tmp_path), fjcloud_emulator
+    )
+
+    run.wait_for(polling_started(fjcloud_emulator.server_ids[0]), "step 5 to poll")
+    fjcloud_emulator.set_server_state(fjcloud_emulator.server_ids[0], "ACTIVE")
+    result = run.finish()
+
+    assert result.returncode == 1
+    assert "the server is ACTIVE with no task after the stop was accepted" in result.output
+    assert "not SHUTOFF after" not in result.output  # failed without waiting for the timeout
