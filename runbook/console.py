@@ -41,6 +41,9 @@ class Console:
         with self._uncaptured():
             if reporter is None:
                 print(text, flush=True)
+            elif reporter.verbosity > 0:
+                # -v: pytest re-prints the test's id with its outcome after our lines.
+                reporter.write_line(text, **markup)
             else:
                 # A newline *before* each line (never after): pytest's reporter keeps writing on
                 # the current line, so its progress counter lands after our last line instead of

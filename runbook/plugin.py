@@ -162,5 +162,5 @@ def pytest_terminal_summary(
 ) -> None:
     """The section 移行前の作業 — export pre-work: one line per step and what was done."""
     run = _runbook(config)
-    if run is not None:
+    if run is not None and run.started:  # not for --collect-only
         write_report(terminalreporter, run)
