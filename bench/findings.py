@@ -92,3 +92,22 @@ FINDINGS: dict[str, str] = {
     "cold-floor": _COLD_FLOOR,
     "cold-moto": _COLD_FLOOR,
 }
+
+# Observations on figures that have no target (always shown when the figure was measured).
+NOTES: dict[str, str] = {
+    "server-start": "Where it goes (2026-11-27, median of 15 in one process): ~13 ms in "
+    "`EmulatorServer()` (`create_app`: werkzeug compiling 32 URL rules, and the default seed "
+    "parsed with PyYAML's pure-Python loader) and ~11 ms from `start()` to the first answer "
+    "(werkzeug builds its URL matcher on the first request). A pytest fixture that starts one "
+    "server per test pays this per test; one per session pays it once.",
+    "scale-detail": "Two things to know (2026-11-27, one process, 10,000 servers): (1) about "
+    "half of the `servers/detail` time is the request log, which JSON-parses and masks the "
+    "13 MB response (`control/requestlog.py::mask_json`, 440,000 calls), plus cyclic-GC passes "
+    "over the big heap (40–80 % more with GC enabled) — the lazy request log proposed above "
+    "removes the first; (2) the log keeps the parsed, masked body: ~39 MB per such request, "
+    "and it keeps up to 1,000 entries, so a CI job listing 10,000 servers repeatedly can grow "
+    "the emulator by gigabytes (store the raw bytes, capped, instead). Real Nova would not "
+    "return 10,001 servers in one page: `[api] max_limit` defaults to 1000 "
+    "(openstack/nova `nova/conf/api.py`), and a longer list ends with a `servers_links` next "
+    "link; the emulator returns all of them.",
+}

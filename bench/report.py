@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass, field
 
 from bench.common import median, ratio
-from bench.findings import FINDINGS
+from bench.findings import FINDINGS, NOTES
 from bench.mockbench import MINIMAL_FLASK, NO_CONTROL, MockResult
 from bench.scale import ScalePoint
 from bench.startup import StartupResult, summary
@@ -359,6 +359,10 @@ def render(report: Report, method: list[str]) -> str:
             lines += [f"- **{c.figure}** — {c.measured}. {finding}"]
         for part, error in report.failures.items():
             lines += [f"- **{part}** did not run: {error}"]
+    notes = [c for c in checks if c.key in NOTES]
+    if notes:
+        lines += ["", "## Observations", ""]
+        lines += [f"- **{c.figure}** — {c.measured}. {NOTES[c.key]}" for c in notes]
     if report.profiles:
         lines += ["", "### Profiles (cProfile, this run)", ""]
         for title, text in report.profiles.items():
