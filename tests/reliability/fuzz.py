@@ -11,6 +11,7 @@ when any request broke the rules (see ``harness.problems_with``). The CI-sized r
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 import time
@@ -59,7 +60,9 @@ class KnownFinding:
 
 # Findings not fixed by their owners yet (see .team/reliability-findings.md).
 OPEN_FINDINGS: tuple[KnownFinding, ...] = (
-    KnownFinding("F2", RecursionError, "emulator/control/requestlog.py"),
+    # A body that is not JSON is logged as text, where only complete "password": "…" pairs are
+    # masked: a cut-off password or a token method's id stays in the request log.
+    KnownFinding("F7"),
 )
 
 
@@ -94,6 +97,7 @@ class FuzzRun:
             if finding.response_status == status and not unknown:
                 self.known_hits[finding.id] += 1
                 problems = []
+        problems += self._leaks(request)
         changed_state = request.method not in ("GET", "HEAD") and 200 <= status < 300
         if service_of(request.path) == "control" and changed_state:
             problems += self._probe()
@@ -101,6 +105,21 @@ class FuzzRun:
         if problems:
             self.problems.append((request.describe(), problems))
         return problems
+
+    def _leaks(self, request: FuzzRequest) -> list[str]:
+        """The request log (``GET /_emulator/requests``) holds no password and no token value."""
+        entries = self.target.state.control.requests.entries()
+        if service_of(request.path) == "control" or not entries:
+            return []
+        entry = entries[-1]
+        text = json.dumps(entry, ensure_ascii=False)
+        found = [name for name, value in self.target.secrets().items() if value in text]
+        if not found:
+            return []
+        if isinstance(entry["request_body"], str) and any(f.id == "F7" for f in self.tolerated):
+            self.known_hits["F7"] += 1
+            return []
+        return [f"the request log holds {', '.join(found)}"]
 
     def _probe(self) -> list[str]:
         """After a control-plane change: cloud requests may get what a fault says, never a crash."""

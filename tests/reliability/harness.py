@@ -38,6 +38,7 @@ OTHER_PROJECT_ID = "aa0e6f2b3c4d4e5f8a9b0c1d2e3f4a5b"
 OTHER_DOMAIN_ID = "bb1f7a3c4d5e4f60a1b2c3d4e5f60719"
 OTHER_USER_ID = "cc2a8b4d5e6f4a71b2c3d4e5f6a7b8c9"
 OTHER_PASSWORD = "other-password"
+ADMIN_PASS = "Password0"  # the seed document's metadata.admin_pass
 OTHER_SERVER_ID = "3c9b1f0e-6d2a-4b7c-9e8f-1a2b3c4d5e6f"
 LOCKED_SERVER_ID = "7e5d4c3b-2a19-4f8e-9d7c-6b5a4f3e2d1c"
 SHUTOFF_SERVER_ID = "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
@@ -178,6 +179,19 @@ class FuzzTarget:
             "revoked": revoked,
             "expired": expired,
         }
+
+    def secrets(self) -> dict[str, str]:
+        """What must never be logged: the seed's passwords, admin_pass, every live token."""
+        values = {
+            "the demo password": DEMO_PASSWORD,
+            "the other password": OTHER_PASSWORD,
+            "admin_pass": ADMIN_PASS,
+        }
+        # Live tokens only: Keystone's 404 for a dead subject token echoes it ("Could not find
+        # token: <id>.", keystone/exception.py TokenNotFound), and a dead token grants nothing.
+        live = {k: v for k, v in self.tokens.items() if k not in ("revoked", "expired")}
+        values.update({f"the {kind} token": token for kind, token in live.items()})
+        return values
 
     def reset(self) -> None:
         """Back to the seed (after a control-plane request changed faults, clock or servers)."""

@@ -56,13 +56,9 @@ def test_f3_auth_body_nested_too_deep_is_keystones_400() -> None:
     assert state_of(app).take_unhandled() == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="F2: emulator/control/requestlog.py mask_body lets json's RecursionError escape the "
-    "after_request hook, so any body nested too deep is a 500 while the control plane is on",
-)
 @pytest.mark.parametrize("path", [TOKENS, f"/compute/v2.1/{PROJECT_ID}/servers", "/nowhere"])
 def test_f2_deeply_nested_body_with_the_request_log_on(path: str) -> None:
+    """F2 (fixed in emulator/control/requestlog.py by its owner): the log's json.loads recursed."""
     target = FuzzTarget()
     response = target.client.post(path, data=DEEP_BODY, content_type="application/json")
     assert response.status_code < 500
@@ -122,3 +118,29 @@ def test_the_reliability_seed_gives_a_token_of_another_project() -> None:
     assert message.startswith(f"Malformed request URL: URL's project_id '{PROJECT_ID}'")
     other = target.client.post(TOKENS, json=password_auth(project_id=PROJECT_ID))
     assert other.status_code == 201
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="F7: emulator/control/requestlog.py logs a body that is not JSON as text and masks only "
+    'complete "password": "..." pairs: a cut-off password and a token-method id stay readable '
+    "in GET /_emulator/requests",
+)
+@pytest.mark.parametrize("secret_kind", ["password", "token"])
+def test_f7_a_malformed_auth_body_leaves_no_secret_in_the_request_log(secret_kind: str) -> None:
+    target = FuzzTarget()
+    token = target.tokens["valid"]
+    if secret_kind == "password":  # cut off right after the password: no closing quote
+        body = b'{"auth": {"identity": {"methods": ["password"], "password": {"user": {"name": "demo-user", "domain": {"name": "demo0001"}, "password": "demo-password'
+        secret = "demo-password"
+    else:  # the token method with its last brace missing
+        body = (
+            b'{"auth": {"identity": {"methods": ["token"], "token": {"id": "'
+            + token.encode()
+            + b'"}}}'
+        )
+        secret = token
+    response = target.client.post(TOKENS, data=body, content_type="application/json")
+    assert response.status_code == 400  # Keystone: not valid JSON
+    log = target.client.get("/_emulator/requests").get_data(as_text=True)
+    assert secret not in log
