@@ -29,6 +29,7 @@ from emulator.control.errors import InvalidRequest, NotFound
 
 FAULT_ACTIONS = ("respond", "delay", "drop_before", "drop_after")
 SERVICES = ("identity", "compute")
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _METHODS = ("*", "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 _FIELDS = {
     "method", "path", "path_regex", "service", "body_contains", "action", "status", "body",
@@ -153,6 +154,15 @@ def parse_fault(data: Any) -> Fault:
         isinstance(k, str) and isinstance(v, str) for k, v in headers.items()
     ):
         raise InvalidRequest("fault.headers: must be an object of string names to string values")
+    for name, value in headers.items():
+        if not _HEADER_NAME.fullmatch(name) or not _is_header_value(value):
+            raise InvalidRequest(
+                f"fault.headers: {name!r}: names are HTTP tokens, values Latin-1 text on one line"
+            )
+    for key in ("body_contains", "path", "path_regex"):
+        _require_utf8(data.get(key), f"fault.{key}")
+    if isinstance(data.get("body"), str):
+        _require_utf8(data["body"], "fault.body")
     delay = data.get("delay_seconds", 0.0)
     if isinstance(delay, bool) or not isinstance(delay, int | float) or not 0 <= delay <= 300:
         raise InvalidRequest(f"fault.delay_seconds: must be a number 0-300, got {delay!r}")
@@ -193,6 +203,26 @@ def _optional_str(data: dict[str, Any], key: str) -> str | None:
     if value is not None and (not isinstance(value, str) or not value):
         raise InvalidRequest(f"fault.{key}: must be a non-empty string, got {value!r}")
     return value
+
+
+def _require_utf8(value: Any, where: str) -> None:
+    # A lone surrogate ("\ud800") survives JSON parsing but not encoding: refuse it here rather
+    # than fail later on every request the rule looks at.
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidRequest(
+                f"{where}: must be valid Unicode text (no lone surrogates)"
+            ) from None
+
+
+def _is_header_value(value: str) -> bool:
+    try:
+        value.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return "\r" not in value and "\n" not in value
 
 
 def _is_int(value: Any, low: int, high: int) -> bool:

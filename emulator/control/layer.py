@@ -18,7 +18,7 @@ from waitress.channel import ClientDisconnected
 # A module import, not ``from … import``: emulator.state imports this package while it loads.
 import emulator.state as emulator_state
 from emulator.control.faults import Fault, service_of
-from emulator.control.requestlog import mask_body, mask_headers
+from emulator.control.requestlog import mask_body, mask_headers, token_values
 
 URL_PREFIX = "/_emulator"
 _DROP_KEY = "emulator.drop_connection"
@@ -97,6 +97,7 @@ def _log_request(response: Response) -> Response:
     fault: Fault | None = request.environ.get(_FAULT_KEY)
     dropped = request.environ.get(_DROP_KEY)
     response_body = b"" if response.is_streamed or dropped == "before" else response.get_data()
+    secrets = token_values(request.headers, response.headers)
     state.control.requests.append(
         {
             "at": state.clock.now().isoformat(),
@@ -107,9 +108,9 @@ def _log_request(response: Response) -> Response:
             # drop_after: the route ran and answered; the client just never saw it.
             "status": None if dropped == "before" else response.status_code,
             "request_headers": mask_headers(request.headers),
-            "request_body": mask_body(_request_body()),
+            "request_body": mask_body(_request_body(), secrets),
             "response_headers": {} if dropped == "before" else mask_headers(response.headers),
-            "response_body": mask_body(response_body),
+            "response_body": mask_body(response_body, secrets),
             "fault": None if fault is None else {"id": fault.id, "action": fault.action},
             "dropped": dropped is not None,
         }

@@ -12,6 +12,7 @@ import json
 import re
 import threading
 from collections import deque
+from collections.abc import Iterable
 from typing import Any
 
 MASK = "***"
@@ -37,6 +38,8 @@ SECRET_KEYS = frozenset(
 MAX_TEXT = 4096
 MAX_ENTRIES = 1000
 MAX_DEPTH = 32
+# Shorter header values are not real tokens; replacing them would garble the log.
+MIN_SECRET_LENGTH = 8
 _TEXT_SECRET = re.compile(r'("(?:password|admin_?pass|adminPass)"\s*:\s*)"[^"]*"', re.IGNORECASE)
 
 
@@ -75,18 +78,40 @@ def mask_json(value: Any, parent_key: str = "", depth: int = 0) -> Any:
     return value
 
 
-def mask_body(raw: bytes) -> Any:
-    """A body for the log: parsed JSON (masked), masked text, or None when empty."""
+def mask_body(raw: bytes, secrets: Iterable[str] = ()) -> Any:
+    """A body for the log: parsed JSON (masked), masked text, or None when empty.
+
+    ``secrets`` (the request's token values) are replaced wherever they occur: Keystone echoes a
+    token in its 404 message ("Could not find token: <token>."), under no secret-looking key.
+    """
     if not raw:
         return None
+    values = sorted({v for v in secrets if len(v) >= MIN_SECRET_LENGTH}, key=len, reverse=True)
     try:
-        return mask_json(json.loads(raw))
-    except (
-        ValueError,
-        RecursionError,
-    ):  # not JSON (UnicodeDecodeError is a ValueError) or too deep
+        return _redact(mask_json(json.loads(raw)), values)
+    except (ValueError, RecursionError):  # not JSON (incl. UnicodeDecodeError), or too deep
         text = raw[:MAX_TEXT].decode("utf-8", errors="replace")
-        return _TEXT_SECRET.sub(rf'\1"{MASK}"', text)
+        return _redact(_TEXT_SECRET.sub(rf'\1"{MASK}"', text), values)
+
+
+def token_values(*headers: Any) -> list[str]:
+    """The values of the token headers in ``headers`` (mappings with ``get``), for ``mask_body``."""
+    found = [h.get(name) for h in headers for name in ("X-Auth-Token", "X-Subject-Token")]
+    return [value for value in found if value]
+
+
+def _redact(value: Any, secrets: list[str]) -> Any:
+    if not secrets:
+        return value
+    if isinstance(value, str):
+        for secret in secrets:
+            value = value.replace(secret, MASK)
+        return value
+    if isinstance(value, dict):
+        return {_redact(k, secrets): _redact(v, secrets) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redact(item, secrets) for item in value]
+    return value
 
 
 class RequestLog:

@@ -171,6 +171,11 @@ def test_deleting_an_unknown_fault_is_404(client: FlaskClient) -> None:
         ({"action": "delay"}, "fault.delay_seconds"),
         ({"action": "drop_before", "status": 500}, "fault.status"),
         ({"status": 503, "colour": "red"}, "fault.colour"),
+        ({"status": 503, "body_contains": "\ud800"}, "fault.body_contains"),
+        ({"status": 503, "body": "\udfff"}, "fault.body"),
+        ({"status": 503, "headers": {"X-Split": "a\r\nSet-Cookie: x"}}, "fault.headers"),
+        ({"status": 503, "headers": {"Bad Name": "x"}}, "fault.headers"),
+        ({"status": 503, "headers": {"X-Kanji": "漢字"}}, "fault.headers"),
         ([], "fault"),
     ],
 )
@@ -179,3 +184,10 @@ def test_bad_fault_spec_is_400_naming_the_field(client: FlaskClient, spec: Any, 
     assert response.status_code == 400
     assert response.json["error"]["code"] == 400  # type: ignore[index]
     assert response.json["error"]["message"].startswith(f"{field}:")  # type: ignore[index]
+
+
+def test_a_refused_rule_leaves_every_other_request_working(client: FlaskClient) -> None:
+    # Reliability finding F6: a lone surrogate in body_contains used to break every request.
+    rejected = client.post("/_emulator/faults", json={"status": 503, "body_contains": "\ud800"})
+    assert rejected.status_code == 400
+    assert client.get("/identity/v3").status_code == 200

@@ -102,3 +102,21 @@ def test_deeply_nested_control_body_is_400(client: FlaskClient) -> None:
     assert response.json == {
         "error": {"code": 400, "message": "the request body is not valid JSON"}
     }
+
+
+def test_token_echoed_in_keystones_404_body_is_masked(client: FlaskClient) -> None:
+    # keystone/exception.py TokenNotFound: "Could not find token: <token>." (compat finding F2)
+    token = client.post("/identity/v3/auth/tokens", json=DEMO_AUTH).headers["X-Subject-Token"]
+    client.delete(
+        "/identity/v3/auth/tokens", headers={"X-Auth-Token": token, "X-Subject-Token": token}
+    )
+    other = client.post("/identity/v3/auth/tokens", json=DEMO_AUTH).headers["X-Subject-Token"]
+    missing = client.get(
+        "/identity/v3/auth/tokens", headers={"X-Auth-Token": other, "X-Subject-Token": token}
+    )
+    assert missing.status_code == 404
+    assert token in missing.get_data(as_text=True)  # Keystone's own message echoes it
+    entry = log(client)[-1]
+    assert entry["response_body"]["error"]["message"] == "Could not find token: ***."
+    assert token not in json.dumps(log(client))
+    assert other not in json.dumps(log(client))
