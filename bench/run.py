@@ -1,8 +1,8 @@
 """``make bench``: run every benchmark of issue 7 and write ``docs/BENCHMARKS.md`` + the plot.
 
-    .venv/bin/python bench/run.py                 # full run (~4 minutes on 2 cores)
+    .venv/bin/python bench/run.py                 # full run (~3 minutes on 2 cores)
     .venv/bin/python bench/run.py --quick         # smoke run: short, one round, small sizes
-    .venv/bin/python bench/run.py --only scale    # one part (throughput mock startup scale)
+    .venv/bin/python bench/run.py --only scale    # one part (throughput mock startup scale); temp file
 
 Every figure is a ratio against a baseline measured in this same run on this same machine.
 A part that fails is reported as NOT RUN (and the exit code is 1); the others still run.
@@ -87,17 +87,23 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--quick", action="store_true", help="short smoke run (numbers are rough)")
     parser.add_argument("--only", action="append", choices=PARTS, help="run only this part")
-    parser.add_argument("--out", type=Path, help="report path (default: docs/BENCHMARKS.md; "
-                        "with --quick: a temp file)")  # fmt: skip
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="report path (default: docs/BENCHMARKS.md; with --quick or --only: a temp file)",
+    )
     args = parser.parse_args(argv)
     parts = args.only or list(PARTS)
-    out: Path = args.out or (
-        Path(tempfile.gettempdir()) / "BENCHMARKS-quick.md"
-        if args.quick
-        else REPO / "docs" / "BENCHMARKS.md"
-    )
+    # Only a full run replaces the committed document; smoke and partial runs go to a temp file.
+    complete = not args.quick and set(parts) == set(PARTS)
+    default_out = REPO / "docs" / "BENCHMARKS.md"
+    if not complete:
+        default_out = (
+            Path(tempfile.gettempdir()) / f"BENCHMARKS-{'quick' if args.quick else 'partial'}.md"
+        )
+    out: Path = args.out or default_out
     plot_path = out.parent / (out.stem.lower().replace("benchmarks", "bench") + "-scale.png")
-    if not args.quick and args.out is None:
+    if out == REPO / "docs" / "BENCHMARKS.md":
         plot_path = REPO / "docs" / "bench-scale.png"
     started = time.perf_counter()
     header = [
@@ -148,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(render(report, METHOD), encoding="utf-8")
     print(f"wrote {out}" + (f" and {plot_path}" if report.scale else "") + f" in {elapsed:.0f} s")
-    if out == REPO / "docs" / "BENCHMARKS.md" and set(parts) == set(PARTS):
+    if out == REPO / "docs" / "BENCHMARKS.md" and complete:
         # Only a full run into the committed document refreshes the README's headline figures.
         readme = REPO / "README.md"
         readme.write_text(
