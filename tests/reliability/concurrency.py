@@ -28,7 +28,8 @@ from typing import Any
 import requests
 
 from tests.reliability.harness import PROJECT_ID, password_auth
-from tests.reliability.servers import control, standalone, thread_server
+from tests.reliability.secrets_scan import after_banner, find_secrets
+from tests.reliability.servers import Standalone, control, standalone, thread_server
 
 ACTIONS = ("os-stop", "os-start", "get")
 # Allowed edges of the state machine (nova/compute/api.py stop/start + the host completing them):
@@ -199,8 +200,8 @@ def storm(base: str, threads: int, ops: int, servers: int, seed: int) -> StormRe
     return report
 
 
-def token_storm(base: str, threads: int, per_thread: int) -> tuple[int, int, list[str]]:
-    """Concurrent token issue: (issued, distinct, problems)."""
+def token_storm(base: str, threads: int, per_thread: int) -> tuple[list[str], list[str]]:
+    """Concurrent token issue: (every token issued, problems)."""
     tokens: list[str] = []
     problems: list[str] = []
     lock = threading.Lock()
@@ -220,7 +221,7 @@ def token_storm(base: str, threads: int, per_thread: int) -> tuple[int, int, lis
             problems.extend(errors)
 
     _run_threads(client, threads)
-    return len(tokens), len(set(tokens)), problems
+    return tokens, problems
 
 
 def lockout_storm(base: str, threads: int, attempts: int) -> tuple[Counter[str], list[str]]:
@@ -254,6 +255,21 @@ def lockout_storm(base: str, threads: int, attempts: int) -> tuple[Counter[str],
     return messages, problems
 
 
+LAST_TOKENS: list[str] = []  # the tokens of the last token storm, for the secret scan
+
+
+def scan_standalone(process: Standalone, tokens: set[str]) -> list[str]:
+    """The standalone server's stdout (after its banner), stderr and request log: no secret."""
+    request_log = requests.get(f"{process.url}/_emulator/requests", timeout=30).text
+    stdout = process.stdout.read_text(encoding="utf-8", errors="replace")
+    texts = {
+        "emulator stdout after the banner": after_banner(stdout),
+        "emulator stderr": process.stderr.read_text(encoding="utf-8", errors="replace"),
+        "emulator request log": request_log,
+    }
+    return find_secrets(texts, tokens)
+
+
 def _run_threads(target: Any, count: int) -> None:
     workers = [threading.Thread(target=target) for _ in range(count)]
     for worker in workers:
@@ -272,7 +288,9 @@ def measure(base: str, args: argparse.Namespace) -> list[str]:
     print(f"  5xx / no answer       {five_xx} / {no_answer}")
     print(f"  transitions checked   {report.transitions_checked}")
     print(f"  unexpected / lost     {len(report.problems)}")
-    issued, distinct, token_problems = token_storm(base, args.threads, args.tokens_per_thread)
+    tokens, token_problems = token_storm(base, args.threads, args.tokens_per_thread)
+    LAST_TOKENS[:] = tokens
+    issued, distinct = len(tokens), len(set(tokens))
     print(f"  tokens issued         {issued}, distinct {distinct}")
     messages, lockout_problems = lockout_storm(base, args.threads, args.wrong_passwords)
     print(f"  lockout answers       {dict(messages)}")
@@ -302,6 +320,9 @@ def main(argv: list[str] | None = None) -> int:
             started = time.monotonic()
             problems += measure(process.url, args)
             print(f"  elapsed               {time.monotonic() - started:.1f} s")
+            leaks = scan_standalone(process, set(LAST_TOKENS))
+            print(f"  secrets in its output {leaks or 0}")
+            problems += leaks
     if args.target in ("thread", "both"):
         with thread_server() as server:
             print(f"thread server {server.url} (EmulatorServer)")

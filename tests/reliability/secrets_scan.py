@@ -67,3 +67,17 @@ def find_secrets(
             if found:
                 problems.append(f"{where} holds {found} token value(s)")
     return problems
+
+
+BANNER_END = "| tr -d '\\r')\n"  # the last line of the standalone server's start banner
+
+
+def after_banner(text: str) -> str:
+    """The standalone server's output after its start banner.
+
+    The banner shows the demo login (password included) on purpose: issue 3 asks for it, and it
+    is the seed's public demo value. Everything after it is what the server logs while serving.
+    """
+    if BANNER_END not in text:
+        raise AssertionError(f"no start banner in the emulator's output: {text[:500]!r}")
+    return text.split(BANNER_END, 1)[1]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -12,28 +13,35 @@ from tests.reliability.concurrency import (
     Outcome,
     judge_answers,
     lockout_storm,
+    scan_standalone,
     storm,
     token_storm,
 )
-from tests.reliability.servers import standalone, thread_server
+from tests.reliability.servers import Standalone, standalone, thread_server
+
+
+@dataclass
+class Target:
+    url: str
+    process: Standalone | None  # the standalone server (its output is scanned), or None
 
 
 @pytest.fixture(params=["standalone", "thread"], scope="module")
-def base_url(
+def target(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
+) -> Iterator[Target]:
     """The standalone emulator process and the thread server, each on 127.0.0.1:<free port>."""
     if request.param == "standalone":
         with standalone(Path(tmp_path_factory.mktemp("standalone"))) as process:
-            yield process.url
+            yield Target(process.url, process)
     else:
         with thread_server() as server:
-            yield server.url
+            yield Target(server.url, None)
             server.check_errors()
 
 
-def test_stop_start_get_storm_loses_no_transition(base_url: str) -> None:
-    report = storm(base_url, threads=4, ops=100, servers=10, seed=7)
+def test_stop_start_get_storm_loses_no_transition(target: Target) -> None:
+    report = storm(target.url, threads=4, ops=100, servers=10, seed=7)
     assert report.problems == []
     counts = report.counts
     assert sum(counts.values()) == 400
@@ -45,14 +53,16 @@ def test_stop_start_get_storm_loses_no_transition(base_url: str) -> None:
     assert report.transitions_checked >= counts[("os-stop", 202)] + counts[("os-start", 202)]
 
 
-def test_concurrent_token_issue_gives_distinct_tokens(base_url: str) -> None:
-    issued, distinct, problems = token_storm(base_url, threads=4, per_thread=25)
+def test_concurrent_token_issue_gives_distinct_tokens(target: Target) -> None:
+    tokens, problems = token_storm(target.url, threads=4, per_thread=25)
     assert problems == []
-    assert issued == distinct == 100
+    assert len(tokens) == len(set(tokens)) == 100
+    if target.process is not None:  # the standalone server logged none of them, nor the password
+        assert scan_standalone(target.process, set(tokens)) == []
 
 
-def test_concurrent_wrong_passwords_lock_after_exactly_five(base_url: str) -> None:
-    messages, problems = lockout_storm(base_url, threads=8, attempts=40)
+def test_concurrent_wrong_passwords_lock_after_exactly_five(target: Target) -> None:
+    messages, problems = lockout_storm(target.url, threads=8, attempts=40)
     assert problems == []
     assert messages["401 The request you have made requires authentication."] == 4
 

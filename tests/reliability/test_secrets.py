@@ -20,7 +20,13 @@ import pytest
 import requests
 
 from emulator.server import EmulatorServer
-from tests.reliability.secrets_scan import ADMIN_PASS, DEMO_PASSWORD, TokenRecorder, find_secrets
+from tests.reliability.secrets_scan import (
+    ADMIN_PASS,
+    DEMO_PASSWORD,
+    TokenRecorder,
+    after_banner,
+    find_secrets,
+)
 from tests.reliability.servers import REPO, Standalone, standalone
 from tests.reliability.tls_proxy import TLSFront, tls_front
 from tests.runbook.conftest import FAST, base_env, live_env, requests_to, run_runbook
@@ -42,13 +48,6 @@ def standalone_env(process: Standalone, home: Path) -> dict[str, str]:
         "OS_REGION_NAME": "jp-east-1",
         "SERVER_ID": SERVER_ID,
     }
-
-
-def after_banner(text: str) -> str:
-    """The standalone server's output after its start banner (which shows the demo login)."""
-    marker = "| tr -d '\\r')\n"  # the banner's last line: the ready-to-paste TOKEN command
-    assert marker in text, text[:2000]
-    return text.split(marker, 1)[1]
 
 
 def test_a_whole_procedure_against_the_standalone_emulator_leaks_nothing(tmp_path: Path) -> None:
