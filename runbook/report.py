@@ -42,19 +42,25 @@ def write_report(reporter: pytest.TerminalReporter, run: Runbook) -> None:
     if variables.server_id:
         name = variables.server_name or "(name not read)"
         reporter.write_line(f"server {name} ({variables.server_id})")
-    title_width = (
-        max(display_width(f"{info.number}. {info.title_ja}") for info in STEPS.values()) + 2
-    )
+    titles = {n: f"{n}. {info.title_ja} — {info.title_en}" for n, info in STEPS.items()}
+    title_width = max(display_width(title) for title in titles.values()) + 2
+    width = getattr(reporter._tw, "fullwidth", 80)  # the terminal's columns (80 when unknown)
+    rows = []
     for number, record in run.record.steps.items():
-        outcome = f"{record.outcome.upper():<14}"
-        title = pad(f"{number}. {record.title_ja}", title_width)
-        reporter.write(outcome, **_MARKUP.get(record.outcome, {}))
-        reporter.write_line(f"{title}{record.title_en}")
-        if record.outcome in ("FAILED", "ERROR") and record.reason:
-            details = record.reason.splitlines()[:4]
-        else:
-            details = [record.summary or record.reason]
-        for detail in filter(None, details):
+        failed = bool(record.outcome in ("FAILED", "ERROR") and record.reason)
+        details = record.reason.splitlines()[:4] if failed else [record.summary or record.reason]
+        head = f"{record.outcome.upper():<14}{pad(titles[number], title_width)}"
+        rows.append((record.outcome, head, [line for line in details if line], failed))
+    # One line per step when every step fits the terminal; else what was done goes underneath.
+    inline = all(
+        failed or (len(details) <= 1 and display_width(head + "".join(details)) <= width)
+        for _, head, details, failed in rows
+    )
+    for outcome, head, details, failed in rows:
+        same_line = inline and not failed and details
+        reporter.write(head[:14], **_MARKUP.get(outcome, {}))
+        reporter.write_line((head[14:] + (details[0] if same_line else "")).rstrip())
+        for detail in details[1:] if same_line else details:
             reporter.write_line(f"{'':14}{detail}")
     for path in run.evidence_paths:
         reporter.write_line(f"evidence: {path}")

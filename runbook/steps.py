@@ -21,7 +21,7 @@ class StepInfo:
 STEPS: dict[int, StepInfo] = {
     info.number: info
     for info in (
-        StepInfo(1, "一部の設定の初期化", "initialise some settings (manual, in the guest)"),
+        StepInfo(1, "一部の設定の初期化", "initialise some settings (manual)"),
         StepInfo(2, "トークンの取得", "get a token"),
         StepInfo(3, "変数の設定", "set the variables"),
         StepInfo(4, "仮想サーバの停止", "stop the server"),

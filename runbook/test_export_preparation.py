@@ -7,6 +7,7 @@ against the bundled emulator (rehearsal); ``pytest runbook --target live`` again
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 import pytest
@@ -72,10 +73,9 @@ def test_step2_get_token(runbook: Runbook) -> None:
         return
     grant = request_token(runbook.client, auth)  # POST {OS_AUTH_URL}/auth/tokens → 201 Created
     runbook.accept_token(grant)
-    runbook.done(
-        f"project-scoped token for {auth.user_label()}, project {grant.project_name} "
-        f"({grant.project_id}), expires {grant.expires_at}"
-    )
+    runbook.note(f"project {grant.project_name} ({grant.project_id}), expires {grant.expires_at}")
+    expires = re.sub(r"\.\d+Z$", "Z", grant.expires_at or "-")  # without the microseconds
+    runbook.done(f"project-scoped token for {auth.user_label()}, expires {expires}")
 
 
 @pytest.mark.runbook_step(3)
@@ -128,7 +128,7 @@ def test_step3_set_variables(runbook: Runbook) -> None:
         bold=True,
     )
     runbook.save_state(completed_step=3)
-    runbook.done(f"server {server.name} ({server.id}) is {server.status}; variables checked")
+    runbook.done(f"variables checked; server {server.name} is {server.status}")
 
 
 @pytest.mark.runbook_step(4)
@@ -194,5 +194,5 @@ def test_step5_check_server_status(runbook: Runbook) -> None:
         bold=True,
     )
     runbook.done(
-        f"SHUTOFF after {elapsed:.1f} s (vm_state {server.vm_state}, power_state {server.power_label()}, updated {server.updated})"
+        f"SHUTOFF after {elapsed:.1f} s, vm_state {server.vm_state}, power_state {server.power_state}"
     )
