@@ -24,9 +24,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import appcost, mockbench, scale, startup, throughput
+from bench.checks import Report, all_checks
 from bench.common import REPO
 from bench.profiling import profile
-from bench.report import Report, all_checks, readme_block, render, update_readme
+from bench.readme import readme_block, update_readme
+from bench.report import render
 
 PARTS = ("throughput", "mock", "startup", "scale")
 METHOD = [

@@ -10,19 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from bench.checks import EMU_GET, EMU_POST, FLASK_GET, FLASK_POST, MOTO, Report
 from bench.loadgen import LoadResult, build_request, run_load
-from bench.report import (
-    EMU_GET,
-    EMU_POST,
-    FLASK_GET,
-    FLASK_POST,
-    MOTO,
-    README_BEGIN,
-    Report,
-    readme_block,
-    render,
-    update_readme,
-)
+from bench.readme import README_BEGIN, readme_block, update_readme
+from bench.report import render
 from bench.scale import ScalePoint
 from bench.throughput import ThroughputResult, baseline_server
 
