@@ -98,6 +98,7 @@ def _log_request(response: Response) -> Response:
     dropped = request.environ.get(_DROP_KEY)
     response_body = b"" if response.is_streamed or dropped == "before" else response.get_data()
     secrets = token_values(request.headers, response.headers)
+    secrets += [user.password for user in state.config.seed.users]
     state.control.requests.append(
         {
             "at": state.clock.now().isoformat(),

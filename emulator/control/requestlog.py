@@ -3,7 +3,8 @@
 Masked as ``***``: the values of the ``X-Auth-Token`` / ``X-Subject-Token`` headers, JSON fields
 named like a password (``password``, ``admin_pass``, ``adminPass``, …) anywhere in a body, and the
 token value in Keystone's ``token`` auth method (``{"token": {"id": …}}``). Non-JSON bodies are kept
-as text (cut at 4 KiB) with ``"password": "…"`` patterns masked.
+as text (cut at 4 KiB) with the values after password-like keys and a token's ``"id"`` masked,
+closing quote or not. Token header values and the seed's passwords are also masked by value.
 """
 
 from __future__ import annotations
@@ -40,7 +41,17 @@ MAX_ENTRIES = 1000
 MAX_DEPTH = 32
 # Shorter header values are not real tokens; replacing them would garble the log.
 MIN_SECRET_LENGTH = 8
-_TEXT_SECRET = re.compile(r'("(?:password|admin_?pass|adminPass)"\s*:\s*)"[^"]*"', re.IGNORECASE)
+# Text fallback (a body that is not valid JSON, e.g. cut off): the value after a secret-looking
+# key, or after a token method's "id", up to its closing quote — or to the end when there is none.
+_TEXT_VALUE = r'("(?:[^"\\]|\\.)*"?|[^,}\]\s]+)'
+_TEXT_SECRETS = (
+    re.compile(
+        r'("(?:password|admin_?pass|adminpass|original_password|new_password|secret)"\s*:\s*)'
+        + _TEXT_VALUE,
+        re.IGNORECASE,
+    ),
+    re.compile(r'("token"\s*:\s*\{[^{}]*?"id"\s*:\s*)' + _TEXT_VALUE),
+)
 
 
 def mask_headers(headers: Any) -> dict[str, str]:
@@ -91,7 +102,9 @@ def mask_body(raw: bytes, secrets: Iterable[str] = ()) -> Any:
         return _redact(mask_json(json.loads(raw)), values)
     except (ValueError, RecursionError):  # not JSON (incl. UnicodeDecodeError), or too deep
         text = raw[:MAX_TEXT].decode("utf-8", errors="replace")
-        return _redact(_TEXT_SECRET.sub(rf'\1"{MASK}"', text), values)
+        for pattern in _TEXT_SECRETS:
+            text = pattern.sub(rf'\1"{MASK}"', text)
+        return _redact(text, values)
 
 
 def token_values(*headers: Any) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 
 from emulator.control.requestlog import mask_body, mask_json
@@ -120,3 +121,25 @@ def test_token_echoed_in_keystones_404_body_is_masked(client: FlaskClient) -> No
     assert entry["response_body"]["error"]["message"] == "Could not find token: ***."
     assert token not in json.dumps(log(client))
     assert other not in json.dumps(log(client))
+
+
+@pytest.mark.parametrize(
+    ("body", "secret"),
+    [
+        # Reliability finding F7: bodies that are not valid JSON are logged as text.
+        (b'{"auth": {"identity": {"password": {"user": {"password": "cut-off-secret', "cut-off"),
+        (b'{"auth": {"identity": {"methods": ["token"], "token": {"id": "tok-1234567"}}}', "tok-1"),
+        (b'{"password": unquoted-secret, "x"', "unquoted"),
+        (b'{"adminPass": "escaped \\" secret-tail"', "secret-tail"),
+    ],
+)
+def test_text_bodies_mask_cut_off_and_token_values(body: bytes, secret: str) -> None:
+    masked = mask_body(body)
+    assert isinstance(masked, str)
+    assert secret not in masked
+    assert '"***"' in masked
+
+
+def test_seed_passwords_are_masked_by_value_anywhere(client: FlaskClient) -> None:
+    client.post("/identity/v3/auth/tokens", data=b"demo-password?", content_type="text/plain")
+    assert "demo-password" not in json.dumps(log(client))
