@@ -41,6 +41,7 @@ AUTH_BODY = {
     }
 }
 JSON_HEADERS = {"Content-Type": "application/json"}
+EMU_GET_BARE = "emulator GET server, --no-control-plane (diagnostic)"
 
 
 @dataclass(frozen=True)
@@ -125,13 +126,14 @@ def _fetch(url: str, data: bytes | None = None, headers: dict[str, str] | None =
 
 
 @contextlib.contextmanager
-def emulator_server() -> Iterator[tuple[str, int]]:
+def emulator_server(*extra: str) -> Iterator[tuple[str, int]]:
     """``python -m emulator serve`` on a free port; yields its base URL and pid."""
     port = free_port()
-    args = [sys.executable, "-m", "emulator", "serve", "--port", str(port)]
+    args = [sys.executable, "-m", "emulator", "serve", "--port", str(port), *extra]
     with child_process(args) as proc:
         base = f"http://127.0.0.1:{port}"
-        wait_for_http(f"{base}/_emulator/health", proc=proc)
+        ready = "/identity/v3" if "--no-control-plane" in extra else "/_emulator/health"
+        wait_for_http(base + ready, proc=proc)
         yield base, proc.pid
 
 
@@ -204,6 +206,10 @@ def measure(quick: bool = False, log: Any = print) -> ThroughputResult:
         flask, flask_pid = stack.enter_context(baseline_server(bodies, threads, workdir))
         _, _, flask_get = _fetch(f"{flask}/get")
         _, _, flask_post = _fetch(f"{flask}/post", auth, JSON_HEADERS)
+        # Diagnostic: the same server without the control plane (faults + request log).
+        bare, bare_pid = stack.enter_context(emulator_server("--no-control-plane"))
+        _, bare_headers, _ = _fetch(f"{bare}/identity/v3/auth/tokens", auth, JSON_HEADERS)
+        bare_token = bare_headers["X-Subject-Token"]
         moto = stack.enter_context(moto_server())
         _, _, moto_body = _fetch(moto.url, moto.body, moto.headers)
         targets = [
@@ -221,6 +227,14 @@ def measure(quick: bool = False, log: Any = print) -> ThroughputResult:
                 "flask POST (same JSON)", f"{flask}/post", "POST", auth, JSON_HEADERS, flask_pid
             ),
             moto,
+            Target(
+                EMU_GET_BARE,
+                f"{bare}/compute/v2/{PROJECT_ID}/servers/{SERVER_ID}",
+                "GET",
+                b"",
+                {"X-Auth-Token": bare_token},
+                bare_pid,
+            ),
         ]
         sizes = {
             targets[0].name: len(server_body),
