@@ -11,6 +11,7 @@ port is known at once) and ``start()`` returns only when ``/_emulator/health`` a
 from __future__ import annotations
 
 import http.client
+import ipaddress
 import socket
 import threading
 import time
@@ -73,6 +74,14 @@ class EmulatorServer(ControlMethods):
         self.config = build_config(
             config, seed=seed, region=region, timing=timing, config_fields=config_fields
         )
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            # A name such as "localhost" may resolve to several addresses, and waitress would
+            # then open one socket per address; one server, one socket, one URL.
+            raise ValueError(
+                f"host must be an IP address such as 127.0.0.1, not {host!r}"
+            ) from None
         self.app: Flask = create_app(self.config)
         self.host = host
         self.requested_port = port

@@ -167,4 +167,10 @@ class ControlMethods(ABC):
         """Re-raise the first exception that escaped a route since the last check."""
         errors = self.state.take_unhandled()
         if errors:
-            raise errors[0]
+            first = errors[0]
+            if len(errors) > 1 and hasattr(first, "add_note"):  # Python >= 3.11
+                others = "; ".join(repr(error) for error in errors[1:])
+                first.add_note(
+                    f"{len(errors) - 1} more unhandled error(s) in the emulator: {others}"
+                )
+            raise first

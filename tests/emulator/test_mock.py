@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -182,3 +183,9 @@ def test_drop_after_fault_loses_the_answer_but_not_the_effect() -> None:
         with pytest.raises(requests.ConnectionError, match="after the request was handled"):
             requests.post(f"{cloud.auth_url}/auth/tokens", json=password_auth(cloud), timeout=5)
         assert cloud.snapshot()["identity"]["active_tokens"] == 1
+
+
+@cloud_for_decorator
+def test_decorated_test_still_receives_fixtures(tmp_path: Path) -> None:
+    assert tmp_path.is_dir()
+    assert cloud_for_decorator.running

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import sys
 from typing import Any
 
 import pytest
@@ -225,3 +226,28 @@ def test_token_reports_a_refused_login(cloud: EmulatorServer) -> None:
     cloud.inject_fault(method="POST", path="/identity/v3/auth/tokens", status=503, times=1)
     with pytest.raises(RuntimeError, match="refused the demo login: 503"):
         cloud.token()
+
+
+def test_host_must_be_an_ip_address() -> None:
+    with pytest.raises(ValueError, match="host must be an IP address"):
+        EmulatorServer(host="localhost")
+
+
+def test_check_errors_mentions_further_errors(
+    cloud: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+
+    def broken() -> dict[str, Any]:
+        calls.append(1)
+        raise RuntimeError(f"failure {len(calls)}")
+
+    monkeypatch.setattr(cloud.state.identity, "snapshot", broken)
+    for _ in range(2):
+        assert requests.get(f"{cloud.url}/_emulator/state", timeout=5).status_code == 500
+    with pytest.raises(RuntimeError, match="failure 1") as caught:
+        cloud.check_errors()
+    if sys.version_info >= (3, 11):
+        assert caught.value.__notes__ == [
+            "1 more unhandled error(s) in the emulator: RuntimeError('failure 2')"
+        ]
