@@ -46,6 +46,7 @@ class Runbook:
         self.current_step: int | None = None
         self.failed_step: int | None = None
         self.completed_step = 0
+        self.first_step = options.from_step  # the plugin sets it from the selected steps
         self.variables_resolved = False  # step 3 (or ensure_variables) ran in this invocation
         self.stop_accepted = False  # step 4 saw the stop accepted in this invocation
         self.quiet_exchanges = False
@@ -74,7 +75,7 @@ class Runbook:
                 self.sources.set("COMPUTE", self.emulator.compute_url, "the emulator")
         self.variables.auth_url = self.sources.get("auth_url")
         self.record.settings = self.settings_summary()
-        if self.options.live and self.options.from_step >= 3:
+        if self.options.live and self.first_step >= 3:
             loaded = load_state(self.options.state_file, self.options.target)
             if loaded is not None:
                 self.variables, completed = loaded

@@ -61,6 +61,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             ].reason = f"outside --from-step {options.from_step} --to-step {options.to_step}"
     if deselected:
         config.hook.pytest_deselected(items=deselected)
+    # The first step that will run (also when steps were picked by node id): from step 3 on,
+    # a live run resumes from the state file.
+    runbook.first_step = min((_step(item) or 0 for item in selected), default=options.from_step)
     items[:] = [item for item in items if _step(item) is None] + selected
 
 
