@@ -242,3 +242,35 @@ def test_help_and_no_command(capsys: pytest.CaptureFixture[str]) -> None:
 )
 def test_non_loopback_hosts_are_recognised_for_the_warning(host: str, loopback: bool) -> None:
     assert is_loopback(host) is loopback
+
+
+def test_openstacksdk_with_the_printed_exports_stops_and_waits_for_shutoff() -> None:
+    """Issue 3: openstacksdk against the standalone server, configured only by its OS_* lines."""
+    standalone = start("--timing", "1")  # long enough to see powering-off on a busy machine
+    try:
+        exports = dict(
+            line.removeprefix("export ").split("=", 1)
+            for line in standalone.banner.splitlines()
+            if line.startswith("export OS_")
+        )
+        script = (
+            "import openstack\n"
+            "conn = openstack.connect()\n"  # OS_* from the environment, as a shell user would
+            "server = conn.compute.find_server('Win2012R2SE', ignore_missing=False)\n"
+            "conn.compute.stop_server(server)\n"
+            "print(conn.compute.get_server(server).task_state)\n"
+            "server = conn.compute.wait_for_server(server, status='SHUTOFF', interval=0.05, wait=10)\n"
+            "print(server.status, server.power_state)\n"
+        )
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("OS_")}
+        done = subprocess.run(
+            [sys.executable, "-c", script],
+            env={**environment, **exports},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.splitlines() == ["powering-off", "SHUTOFF 4"]
+    finally:
+        assert interrupt(standalone)[0] == 0
