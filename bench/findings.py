@@ -88,7 +88,7 @@ FINDINGS: dict[str, str] = {
     "throughput-moto-post": "Same cause and fix as the ratio to Flask above (the token POST "
     "also masks its request and response bodies in the request log).",
     "warm-static": _WARM,
-    "warm-moto": "Same cause as the ratio to the static mock: the Flask request per call and "
+    "warm-moto": "Same cause as the ratio to the static mock (below): the Flask request per call and "
     "the request log's masking; the `control_plane=False` diagnostic row shows what a lazy request log would leave.",
     "cold-floor": _COLD_FLOOR,
     "cold-moto": _COLD_FLOOR,

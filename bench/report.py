@@ -171,7 +171,7 @@ def render(report: Report, method: list[str]) -> str:
         lines += ["", "## Observations", ""]
         lines += [f"- **{c.figure}** — {c.measured}. {NOTES[c.key]}" for c in notes]
     if report.profiles:
-        lines += ["", "### Profiles (cProfile, this run)", ""]
+        lines += ["", "## Profiles (cProfile, this run)", ""]
         for title, text in report.profiles.items():
             lines += [f"{title}:", "", "```", text.rstrip(), "```", ""]
     if report.throughput:
