@@ -6,6 +6,7 @@ the three stay identical.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,6 +20,11 @@ from emulator.seed import SERVER_STATUSES, Seed, SeedError, server_seed_from_dic
 
 if TYPE_CHECKING:  # emulator.state imports this package while it loads
     from emulator.state import EmulatorState
+
+
+# Past these, datetimes overflow (the clock) or the value is a mistake (a stop lasting a day).
+MAX_CLOCK_OFFSET_SECONDS = 100 * 365 * 24 * 3600.0
+MAX_TRANSITION_SECONDS = 24 * 3600.0
 
 
 @dataclass(frozen=True)
@@ -106,6 +112,8 @@ def add_server(state: EmulatorState, fields: Any) -> dict[str, Any]:
         spec = server_seed_from_dict(fields, state.config.seed, source="server")
     except SeedError as exc:
         raise InvalidRequest(str(exc)) from None
+    if spec.timing is not None:
+        checked_timing(Timing.parse(spec.timing), "server.timing")
     with compute_errors():
         server: dict[str, Any] = state.compute.add_server(spec)
     return server
@@ -135,7 +143,18 @@ def set_timing(state: EmulatorState, body: Any) -> dict[str, Any]:
     return {"timing": timing.as_dict(), "server_id": server_id}
 
 
+def checked_timing(timing: Timing, where: str) -> Timing:
+    """Refuse NaN, infinity and absurd durations (they would break every later request)."""
+    if not math.isfinite(timing.seconds) or timing.seconds > MAX_TRANSITION_SECONDS:
+        raise InvalidRequest(
+            f"{where}: must be a finite number of seconds 0-{MAX_TRANSITION_SECONDS:g}, "
+            f"got {timing.seconds!r}"
+        )
+    return timing
+
+
 def apply_timing(state: EmulatorState, timing: Timing, server_id: str | None) -> None:
+    checked_timing(timing, "timing.seconds")
     with compute_errors():
         state.compute.set_timing(timing, server_id)
 
@@ -172,7 +191,14 @@ def delete_server(state: EmulatorState, server_id: str) -> None:
 def advance_clock(state: EmulatorState, body: Any) -> dict[str, Any]:
     """``{"seconds": N}``: move the emulator's clock forward (tokens expire, lockouts end)."""
     seconds = body.get("seconds") if isinstance(body, dict) else None
-    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
-        raise InvalidRequest(f"clock.seconds: must be a number >= 0, got {seconds!r}")
+    if (
+        isinstance(seconds, bool)
+        or not isinstance(seconds, int | float)
+        or not 0 <= seconds <= MAX_CLOCK_OFFSET_SECONDS - state.clock.offset
+    ):
+        raise InvalidRequest(
+            f"clock.seconds: must be a number >= 0 that keeps the clock within "
+            f"{MAX_CLOCK_OFFSET_SECONDS:g} s (100 years) of now, got {seconds!r}"
+        )
     state.clock.advance(float(seconds))
     return {"now": state.clock.now().isoformat(), "offset_seconds": state.clock.offset}

@@ -215,3 +215,35 @@ def test_unknown_server_is_404_in_the_control_format(
     assert response.json == {
         "error": {"code": 404, "message": f"Instance {missing} could not be found."}
     }
+
+
+@pytest.mark.parametrize(
+    ("path", "raw", "field"),
+    [
+        # Found by hand: each of these used to be accepted and then break later requests.
+        ("/_emulator/clock/advance", '{"seconds": 1e300}', "clock.seconds"),
+        ("/_emulator/clock/advance", '{"seconds": Infinity}', "clock.seconds"),
+        ("/_emulator/clock/advance", '{"seconds": NaN}', "clock.seconds"),
+        ("/_emulator/timing", '{"mode": "seconds", "seconds": Infinity}', "timing.seconds"),
+        ("/_emulator/timing", '{"mode": "seconds", "seconds": NaN}', "timing.seconds"),
+        ("/_emulator/timing", '{"mode": "seconds", "seconds": 1e308}', "timing.seconds"),
+        ("/_emulator/servers", '{"name": "x", "timing": 1e308}', "server.timing"),
+    ],
+)
+def test_absurd_numbers_are_400_and_break_nothing(
+    client: FlaskClient, state: EmulatorState, path: str, raw: str, field: str
+) -> None:
+    response = client.post(path, data=raw, headers={"Content-Type": "application/json"})
+    assert response.status_code == 400
+    assert response.json["error"]["message"].startswith(f"{field}:")  # type: ignore[index]
+    assert client.get("/_emulator/state").status_code == 200
+    assert client.get("/identity/v3").status_code == 200
+    assert state.take_unhandled() == []
+
+
+def test_the_clock_stays_within_a_century(client: FlaskClient) -> None:
+    year = 365 * 24 * 3600
+    assert client.post("/_emulator/clock/advance", json={"seconds": 99 * year}).status_code == 200
+    refused = client.post("/_emulator/clock/advance", json={"seconds": 2 * year})
+    assert refused.status_code == 400
+    assert "(100 years)" in refused.json["error"]["message"]  # type: ignore[index]
