@@ -30,6 +30,7 @@ from emulator.control.errors import InvalidRequest, NotFound
 FAULT_ACTIONS = ("respond", "delay", "drop_before", "drop_after")
 SERVICES = ("identity", "compute")
 _HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_FRAMING_HEADERS = frozenset({"content-length", "transfer-encoding", "connection"})
 _METHODS = ("*", "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 _FIELDS = {
     "method", "path", "path_regex", "service", "body_contains", "action", "status", "body",
@@ -143,8 +144,9 @@ def parse_fault(data: Any) -> Fault:
             f"fault.service: must be one of {', '.join(SERVICES)}, got {service!r}"
         )
     status = data.get("status")
-    if action == "respond" and not _is_int(status, 100, 599):
-        raise InvalidRequest(f"fault.status: must be an HTTP status 100-599, got {status!r}")
+    # 1xx are interim answers that cannot end an exchange; a rule must answer for real.
+    if action == "respond" and not _is_int(status, 200, 599):
+        raise InvalidRequest(f"fault.status: must be an HTTP status 200-599, got {status!r}")
     if action != "respond" and status is not None:
         raise InvalidRequest(
             f"fault.status: only the 'respond' action answers a status, not {action!r}"
@@ -158,6 +160,10 @@ def parse_fault(data: Any) -> Fault:
         if not _HEADER_NAME.fullmatch(name) or not _is_header_value(value):
             raise InvalidRequest(
                 f"fault.headers: {name!r}: names are HTTP tokens, values Latin-1 text on one line"
+            )
+        if name.lower() in _FRAMING_HEADERS:
+            raise InvalidRequest(
+                f"fault.headers: {name!r} is set by the server from the body, not by a rule"
             )
     for key in ("body_contains", "path", "path_regex"):
         _require_utf8(data.get(key), f"fault.{key}")

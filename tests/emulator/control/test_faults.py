@@ -176,6 +176,8 @@ def test_deleting_an_unknown_fault_is_404(client: FlaskClient) -> None:
         ({"status": 503, "headers": {"X-Split": "a\r\nSet-Cookie: x"}}, "fault.headers"),
         ({"status": 503, "headers": {"Bad Name": "x"}}, "fault.headers"),
         ({"status": 503, "headers": {"X-Kanji": "漢字"}}, "fault.headers"),
+        ({"status": 503, "headers": {"Content-Length": "0"}}, "fault.headers"),
+        ({"status": 100}, "fault.status"),
         ([], "fault"),
     ],
 )
