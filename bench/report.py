@@ -119,16 +119,22 @@ def _budget(key: str, report: Report) -> str:
     emu_name, base_name = (EMU_GET, FLASK_GET) if verb == "GET" else (EMU_POST, FLASK_POST)
     r = ratio(report.throughput.rps(emu_name), report.throughput.rps(base_name))
     emu = report.app_cost_us.get(f"emulator {verb}", 0.0)
+    bare = report.app_cost_us.get(f"emulator, control_plane=False {verb}", 0.0)
     base = report.app_cost_us.get(f"flask baseline {verb}", 0.0)
     if not 0 < r < 1 or not emu:
         return ""
     # ratio = (W + base) / (W + emu), W being the per-request cost outside the app.
     outside = (r * emu - base) / (1 - r)
     allowed = (outside + base) / 0.8 - outside
+    control = ""
+    if bare:
+        share = ratio(emu - bare, emu)
+        control = f", {emu - bare:.0f} µs ({share:.0%}) of it in the control plane's hooks"
     return (
-        f" This run: {verb} costs {emu:.0f} µs inside the app vs the baseline's {base:.0f} µs; "
-        f"with the measured ratio that puts the cost outside the app at ~{outside:.0f} µs per "
-        f"request, so ≥ 0.8 needs the emulator's in-app cost ≤ ~{allowed:.0f} µs."
+        f" This run: {verb} costs {emu:.0f} µs inside the app vs the baseline's {base:.0f} µs"
+        f"{control}; with the measured ratio that puts the cost outside the app at "
+        f"~{outside:.0f} µs per request, so ≥ 0.8 needs the emulator's in-app cost "
+        f"≤ ~{allowed:.0f} µs."
     )
 
 
