@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -251,3 +252,24 @@ def test_check_errors_mentions_further_errors(
         assert caught.value.__notes__ == [
             "1 more unhandled error(s) in the emulator: RuntimeError('failure 2')"
         ]
+
+
+def test_times_is_exact_under_concurrent_clients(cloud: EmulatorServer) -> None:
+    cloud.inject_fault(method="GET", path="/identity/v3", status=503, times=25)
+
+    def status(_: int) -> int:
+        return requests.get(cloud.auth_url, timeout=10).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        codes = list(pool.map(status, range(80)))
+    assert (codes.count(503), codes.count(200)) == (25, 55)
+    assert len(cloud.requests_log()) == 80
+
+
+def test_delay_fault_over_the_socket(cloud: EmulatorServer) -> None:
+    slept: list[float] = []
+    cloud.state.control.sleep = slept.append  # no wall-clock waiting in tests
+    cloud.inject_fault(method="GET", path="/identity/*", action="delay", delay_seconds=2.5)
+    assert requests.get(cloud.auth_url, timeout=10).status_code == 200
+    assert slept == [2.5]
+    assert cloud.requests_log()[-1]["fault"]["action"] == "delay"
