@@ -149,7 +149,7 @@ SCENARIOS: list[Scenario] = [
         "token-503",
         "503 on token issue (POST /v3/auth/tokens, once)",
         "failed",
-        "503",
+        "→ 503 Service Unavailable",
         setup=_fault({"method": "POST", "path": "*/auth/tokens", "status": 503, "times": 1}),
     ),
     Scenario(
@@ -165,14 +165,14 @@ SCENARIOS: list[Scenario] = [
         "post-dropped",
         "connection dropped on the os-stop POST after Nova accepted it",
         "recovered",
-        "SHUTOFF",
+        "the stop arrived despite the dropped answer",
         setup=_fault({"method": "POST", "path": "*/action", "action": "drop_after", "times": 1}),
     ),
     Scenario(
         "read-timeout",
         "read timeout on the os-stop POST (2 s delay, --read-timeout 1)",
         "recovered",
-        "SHUTOFF",
+        "second attempt, after re-reading the state",
         setup=_read_timeout,
         settle=_delayed_post_done,
     ),
@@ -235,7 +235,7 @@ SCENARIOS: list[Scenario] = [
         "server-error",
         "server goes to ERROR while step 5 polls",
         "failed",
-        "ERROR",
+        "the server went to ERROR while stopping",
         setup=_manual,
         during=lambda ctx: ctx.control(
             "POST", f"/servers/{ctx.server_id}/state", {"status": "ERROR"}
