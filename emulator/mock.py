@@ -11,6 +11,9 @@ mock while it is active. ``https://identity.R…/<p>`` is dispatched to the app 
 ``/identity/<p>`` and ``https://compute.R…/<p>`` as ``/compute/<p>``. A request to any other host
 raises ``requests.exceptions.ConnectionError`` naming what is mocked, unless its URL starts with
 one of the ``passthrough`` prefixes.
+
+``emulator.mock`` (the package attribute) is the ``mock()`` function, not this module; import the
+class as ``from emulator.mock import CloudMock``.
 """
 
 from __future__ import annotations

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import io
 import json
 import os
 import queue
@@ -17,8 +19,9 @@ from pathlib import Path
 
 import pytest
 import requests
+import waitress
 
-from emulator.__main__ import is_loopback, main
+from emulator.__main__ import ServeOptions, UserError, is_loopback, main, serve
 
 DOC_PROJECT = "790f1c092038413a8dd6771a033b17f5"
 DOC_SERVER = "dbf93607-f105-4e86-842c-02ae504efe36"
@@ -274,3 +277,15 @@ def test_openstacksdk_with_the_printed_exports_stops_and_waits_for_shutoff() -> 
         assert done.stdout.splitlines() == ["powering-off", "SHUTOFF 4"]
     finally:
         assert interrupt(standalone)[0] == 0
+
+
+def test_a_non_loopback_host_warns_before_binding(monkeypatch: pytest.MonkeyPatch) -> None:
+    def port_taken(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.EADDRINUSE, "Address already in use")
+
+    monkeypatch.setattr(waitress, "create_server", port_taken)  # nothing is really bound
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(UserError, match=r"port 8774 on 10\.1\.2\.3 is already in use"):
+        serve(ServeOptions(host="10.1.2.3"), out=out, err=err)
+    assert err.getvalue().startswith("warning: binding 10.1.2.3: the emulator accepts requests")
+    assert out.getvalue() == ""
