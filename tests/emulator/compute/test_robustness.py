@@ -101,11 +101,6 @@ def test_deeply_nested_body_is_400_in_compute() -> None:
     assert fault(response) == (400, "badRequest", "Malformed request body")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="emulator/control/requestlog.py mask_body lets json's RecursionError escape "
-    "(control plane's after_request) -> 500; remove this mark once fixed there",
-)
 def test_deeply_nested_body_with_the_control_plane_on(api: Api) -> None:
     response = api.client.post(
         action_url(), data=DEEP_BODY, headers=api.headers({"Content-Type": "application/json"})
