@@ -18,6 +18,8 @@ from typing import Any
 
 import yaml
 
+from emulator.timing import Timing
+
 SERVER_STATUSES = ("ACTIVE", "SHUTOFF", "ERROR")
 _HEX32 = re.compile(r"^[0-9a-f]{32}$")
 
@@ -322,9 +324,6 @@ class _SeedParser:
         )
 
     def server(self, data: dict[str, Any], where: str) -> ServerSeed:
-        # Imported here, not at module top: config imports this module for the default seed.
-        from emulator.config import Timing
-
         assert self.base is not None
         sid = self.text(data, "id", where, str(uuid.uuid4()))
         try:

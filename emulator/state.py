@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import threading
 
-from flask import current_app
-
 from emulator.clock import Clock
 from emulator.compute.backend import ComputeBackend
 from emulator.config import EmulatorConfig
 from emulator.control.backend import ControlBackend
+from emulator.current import STATE_KEY, current_state
 from emulator.identity.backend import IdentityBackend
 
-STATE_KEY = "fjcloud_emulator"
+__all__ = ["STATE_KEY", "EmulatorState", "current_state"]
 
 
 class EmulatorState:
@@ -42,9 +41,3 @@ class EmulatorState:
         with self._errors_lock:
             errors, self.unhandled_errors = self.unhandled_errors, []
         return errors
-
-
-def current_state() -> EmulatorState:
-    """The state of the app handling the current request."""
-    state: EmulatorState = current_app.extensions[STATE_KEY]
-    return state

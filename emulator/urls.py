@@ -6,7 +6,7 @@ from typing import Literal
 
 from flask import request
 
-from emulator.state import current_state
+from emulator.current import current_state
 
 Service = Literal["identity", "compute"]
 

@@ -7,7 +7,7 @@ URL project id (400) → server lookup (404) → policy (403) → state (409).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask import Blueprint, Response, g, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge as RequestEntityTooLargeError
@@ -22,12 +22,11 @@ from emulator.compute.errors import (
     render_fault,
 )
 from emulator.compute.microversions import APIVersion, negotiate, response_headers
+from emulator.current import current_state
 from emulator.identity.backend import TokenInfo
 from emulator.identity.errors import IdentityError, render_identity_error
 from emulator.seed import FlavorSeed
-
-if TYPE_CHECKING:
-    from emulator.state import EmulatorState
+from emulator.urls import service_base
 
 URL_PREFIX = "/compute"
 bp = Blueprint("compute", __name__, url_prefix=URL_PREFIX)
@@ -185,22 +184,6 @@ def show_flavor(api: str, project_id: str, flavor_id: str) -> Response:
 
 
 # -- helpers -----------------------------------------------------------------------------------
-def current_state() -> EmulatorState:
-    """The emulator state of this request."""
-    # Imported here: emulator.state imports emulator.compute.backend, and this package's
-    # __init__ imports this module, so a top-level import would be circular.
-    from emulator.state import current_state as state_of_request
-
-    return state_of_request()
-
-
-def service_base(service: str) -> str:
-    """Public base URL of a service for links (emulator.urls, imported late for the same reason)."""
-    from emulator.urls import service_base as base_of
-
-    return base_of(service)  # type: ignore[arg-type]
-
-
 def _backend() -> ComputeBackend:
     return current_state().compute
 

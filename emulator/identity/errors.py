@@ -11,6 +11,8 @@ from __future__ import annotations
 from flask import Response, jsonify
 from werkzeug.exceptions import HTTPException
 
+from emulator.urls import service_base
+
 # keystone/exception.py ValidationError.message_format, after "Expecting to find X in Y."
 _NOT_COMPLY = (
     "The server could not comply with the request since it is either malformed or otherwise "
@@ -153,8 +155,5 @@ def _http_message(exc: HTTPException, code: int) -> str:
 
 
 def _add_www_authenticate(response: Response) -> None:
-    # Imported here: emulator.urls imports emulator.state, which imports this package.
-    from emulator.urls import service_base
-
     # keystone/server/flask/application.py: Keystone uri="<public identity endpoint>"
     response.headers["WWW-Authenticate"] = f'Keystone uri="{service_base("identity")}"'

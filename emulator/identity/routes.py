@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
+from emulator.current import current_state
 from emulator.identity.auth_request import parse_auth_request
 from emulator.identity.backend import IdentityBackend, TokenInfo
 from emulator.identity.catalog import build_catalog, version_v3
@@ -16,6 +17,7 @@ from emulator.identity.errors import (
     ValidationError,
     render_identity_error,
 )
+from emulator.urls import service_base
 
 URL_PREFIX = "/identity"
 bp = Blueprint("identity", __name__, url_prefix=URL_PREFIX)
@@ -33,28 +35,15 @@ AUTH_TOKEN_HEADER = "X-Auth-Token"  # noqa: S105 - a header name, not a secret
 SUBJECT_TOKEN_HEADER = "X-Subject-Token"  # noqa: S105 - a header name
 
 
-def _state() -> Any:
-    # Imported here: emulator.state imports this package's backend (see errors.py).
-    from emulator.state import current_state
-
-    return current_state()
-
-
 def _backend() -> IdentityBackend:
-    backend: IdentityBackend = _state().identity
+    backend: IdentityBackend = current_state().identity
     return backend
-
-
-def _base(service: str) -> str:
-    from emulator.urls import service_base
-
-    return service_base(service)  # type: ignore[arg-type]
 
 
 @bp.get("/", strict_slashes=False)
 def versions() -> Response:
     """Keystone answers ``/`` with 300 Multiple Choices (keystone/api/discovery.py)."""
-    response = jsonify({"versions": {"values": [version_v3(_base("identity"))]}})
+    response = jsonify({"versions": {"values": [version_v3(service_base("identity"))]}})
     response.status_code = 300
     return response
 
@@ -62,7 +51,7 @@ def versions() -> Response:
 @bp.get("/v3", strict_slashes=False)
 def version() -> Response:
     """``GET /v3``: the version document keystoneauth discovers the API from."""
-    return jsonify({"version": version_v3(_base("identity"))})
+    return jsonify({"version": version_v3(service_base("identity"))})
 
 
 @bp.post("/v3/auth/tokens")
@@ -104,14 +93,17 @@ def _token_body(info: TokenInfo) -> dict[str, Any]:
     body = _backend().describe(info)
     if info.project_id is not None and "nocatalog" not in request.args:
         body["catalog"] = build_catalog(
-            _state().config, _base("identity"), _base("compute"), info.project_id
+            current_state().config,
+            service_base("identity"),
+            service_base("compute"),
+            info.project_id,
         )
     return body
 
 
 def _json_body() -> Any:
     """The request's JSON as keystone/server/flask/request_processing/json_body.py reads it."""
-    limit = _state().config.max_body_bytes
+    limit = current_state().config.max_body_bytes
     if request.content_length is not None and request.content_length > limit:
         raise RequestTooLarge()
     data = request.get_data(cache=True)
