@@ -280,48 +280,61 @@ def identity_requests(draw: st.DrawFn) -> FuzzRequest:
 
 
 # -- control plane -----------------------------------------------------------------------------
-fault_specs = st.dictionaries(
-    st.sampled_from(
-        [
-            "method",
-            "path",
-            "path_regex",
-            "service",
-            "body_contains",
-            "action",
-            "status",
-            "body",
-            "headers",
-            "delay_seconds",
-            "times",
-            "probability",
-            "seed",
-            "bogus",
-        ]
-    ),
-    st.one_of(
-        json_values,
-        st.sampled_from(["respond", "delay", "drop_before", "drop_after", "GET", "*/action"]),
-        st.sampled_from(["(", "[a-", "*", "compute", 0, 99999, -1, 1e308, 0.5]),
-    ),
-    max_size=6,
+# Numbers that break arithmetic downstream (float('nan') and infinities are valid in Python's
+# JSON), and the edges of every range the control plane documents.
+EDGE_NUMBERS = st.sampled_from(
+    [float("nan"), float("inf"), float("-inf"), 1e308, -1, 0, 0.5, 1, 300, 301, 10**30, 2**63, True]
 )
-control_bodies = st.one_of(
-    fault_specs,
-    st.fixed_dictionaries(
-        {"mode": st.sampled_from(["immediate", "seconds", "manual", "x"]) | json_values},
-        optional={"seconds": json_values, "server_id": maybe(st.sampled_from(SERVER_IDS))},
-    ),
-    st.fixed_dictionaries(
-        {"status": maybe(st.sampled_from(["ACTIVE", "SHUTOFF", "ERROR", "shutoff"]))},
-        optional={"locked": json_values},
-    ),
-    st.fixed_dictionaries({"seconds": json_values}),
-    st.dictionaries(
-        st.sampled_from(["id", "name", "status", "flavor", "project", "metadata", "timing", "x"]),
-        json_values,
-        max_size=5,
-    ),
+numbers = st.one_of(EDGE_NUMBERS, EDGE_NUMBERS, json_values)
+fault_specs = st.fixed_dictionaries(
+    {},
+    optional={
+        "action": maybe(st.sampled_from(["respond", "delay", "drop_before", "drop_after", "x"])),
+        "method": maybe(st.sampled_from(["*", "GET", "POST", "get", "BREW"])),
+        "path": maybe(st.sampled_from(["*", "*/action", "/compute/*", "(", ""])),
+        "path_regex": maybe(st.sampled_from(["(", "[a-", ".*", "(a+)+$", "\\"])),
+        "service": maybe(st.sampled_from(["identity", "compute", "control", ""])),
+        "body_contains": maybe(st.sampled_from(["os-stop", "", "\ud800", "\x00"])),
+        "status": maybe(st.sampled_from([0, 99, 100, 101, 199, 200, 204, 304, 503, 599, 600])),
+        "body": json_values,
+        "headers": maybe(
+            st.dictionaries(
+                st.sampled_from(
+                    ["Content-Length", "Transfer-Encoding", "Connection", "X-Ok", "bad name", ""]
+                ),
+                st.sampled_from(["0", "chunked", "close", "x", "\r\n", "é", "\ud800"]),
+                max_size=3,
+            )
+        ),
+        "delay_seconds": numbers,
+        "times": numbers,
+        "probability": numbers,
+        "seed": numbers,
+        "bogus": json_values,
+    },
+)
+timing_bodies = st.fixed_dictionaries(
+    {"mode": maybe(st.sampled_from(["immediate", "seconds", "manual", "x"]))},
+    optional={"seconds": numbers, "server_id": maybe(st.sampled_from(SERVER_IDS))},
+)
+state_bodies = st.fixed_dictionaries(
+    {"status": maybe(st.sampled_from(["ACTIVE", "SHUTOFF", "ERROR", "shutoff", "BUILD"]))},
+    optional={"locked": json_values},
+)
+clock_bodies = st.fixed_dictionaries({"seconds": numbers})
+server_bodies = st.fixed_dictionaries(
+    {},
+    optional={
+        "id": maybe(st.uuids().map(str) | st.sampled_from([SERVER_IDS[0], "x"])),
+        "name": maybe(st.sampled_from(["new", ""])),
+        "status": maybe(st.sampled_from(["ACTIVE", "SHUTOFF", "ERROR", "BUILD"])),
+        "timing": numbers | st.sampled_from(["immediate", "manual", "seconds:nan", "seconds:-1"]),
+        "locked": json_values,
+        "metadata": json_values,
+        "project": maybe(st.sampled_from([PROJECT_ID, OTHER_PROJECT_ID, "nope"])),
+        "flavor": maybe(st.sampled_from(["11", "nope"])),
+        "x": json_values,
+    },
 )
 
 
@@ -329,28 +342,30 @@ control_bodies = st.one_of(
 def control_requests(draw: st.DrawFn) -> FuzzRequest:
     """``/_emulator/…``: health, state, servers, timing, clock, faults, requests."""
     sid = draw(server_ids)
-    path, usual = draw(
+    path, usual, bodies = draw(
         st.sampled_from(
             [
-                ("/_emulator/health", ["GET"]),
-                ("/_emulator/state", ["GET"]),
-                ("/_emulator/reset", ["POST"]),
-                ("/_emulator/servers", ["POST"]),
-                (f"/_emulator/servers/{sid}", ["DELETE"]),
-                (f"/_emulator/servers/{sid}/advance", ["POST"]),
-                (f"/_emulator/servers/{sid}/state", ["POST"]),
-                (f"/_emulator/servers/{sid}/history", ["GET"]),
-                ("/_emulator/timing", ["POST"]),
-                ("/_emulator/clock/advance", ["POST"]),
-                ("/_emulator/faults", ["GET", "POST", "DELETE"]),
-                (f"/_emulator/faults/{sid}", ["DELETE"]),
-                ("/_emulator/requests", ["GET", "DELETE"]),
+                ("/_emulator/health", ["GET"], json_values),
+                ("/_emulator/state", ["GET"], json_values),
+                ("/_emulator/reset", ["POST"], json_values),
+                ("/_emulator/servers", ["POST"], server_bodies),
+                (f"/_emulator/servers/{sid}", ["DELETE"], json_values),
+                (f"/_emulator/servers/{sid}/advance", ["POST"], json_values),
+                (f"/_emulator/servers/{sid}/state", ["POST"], state_bodies),
+                (f"/_emulator/servers/{sid}/history", ["GET"], json_values),
+                ("/_emulator/timing", ["POST"], timing_bodies),
+                ("/_emulator/clock/advance", ["POST"], clock_bodies),
+                ("/_emulator/faults", ["POST"], fault_specs),
+                ("/_emulator/faults", ["POST"], fault_specs),
+                ("/_emulator/faults", ["GET", "DELETE"], json_values),
+                (f"/_emulator/faults/{sid}", ["DELETE"], json_values),
+                ("/_emulator/requests", ["GET", "DELETE"], json_values),
             ]
         )
     )
     path = draw(mostly([path], segment().map(lambda s: f"/_emulator/{s}")))
     return FuzzRequest(
-        draw(method_for(usual)), path, draw(headers(token=False)), draw(any_body(control_bodies))
+        draw(method_for(usual)), path, draw(headers(token=False)), draw(any_body(bodies))
     )
 
 

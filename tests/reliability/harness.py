@@ -187,10 +187,9 @@ class FuzzTarget:
             "the other password": OTHER_PASSWORD,
             "admin_pass": ADMIN_PASS,
         }
-        # Live tokens only: Keystone's 404 for a dead subject token echoes it ("Could not find
-        # token: <id>.", keystone/exception.py TokenNotFound), and a dead token grants nothing.
-        live = {k: v for k, v in self.tokens.items() if k not in ("revoked", "expired")}
-        values.update({f"the {kind} token": token for kind, token in live.items()})
+        # Dead ones too: Keystone's 404 echoes a dead subject token ("Could not find token:
+        # <id>."), and the request log must mask it there as well.
+        values.update({f"the {kind} token": token for kind, token in self.tokens.items()})
         return values
 
     def reset(self) -> None:
