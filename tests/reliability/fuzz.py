@@ -59,8 +59,7 @@ class KnownFinding:
 
 
 # Findings not fixed by their owners yet (see .team/reliability-findings.md).
-OPEN_FINDINGS: tuple[KnownFinding, ...] = (
-)
+OPEN_FINDINGS: tuple[KnownFinding, ...] = ()
 
 
 @dataclass

@@ -69,7 +69,7 @@ def huge_body(size: int, kind: str) -> bytes:
     """A body of ``size`` bytes: valid JSON padded with whitespace, or one long string."""
     if kind == "padding":
         return b'{"os-stop": null}' + b" " * (size - 17)
-    return b'{"os-stop": "' + b"x" * (size - 16) + b'"}'
+    return b'{"os-stop": "' + b"x" * (size - 15) + b'"}'
 
 
 raw_garbage = st.one_of(
