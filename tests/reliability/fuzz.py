@@ -47,18 +47,18 @@ class KnownFinding:
     """
 
     id: str
-    exception: type[BaseException] | None = None
-    source_file: str = ""  # the exception was raised from a frame in this file
-    response_status: int | None = None  # or: answers with this status are the finding
+    exception: type[BaseException]
+    source_file: str  # the exception was raised from a frame in this file
 
     def matches(self, error: BaseException) -> bool:
-        if self.exception is None or not isinstance(error, self.exception):
+        if not isinstance(error, self.exception):
             return False
         frames = traceback.extract_tb(error.__traceback__)
         return any(frame.filename.endswith(self.source_file) for frame in frames)
 
 
-# Findings not fixed by their owners yet (see .team/reliability-findings.md).
+# Findings not fixed by their owners yet (see docs/RELIABILITY.md). Empty: F1-F7 are all fixed.
+# While F2 was open it read: KnownFinding("F2", RecursionError, "emulator/control/requestlog.py").
 OPEN_FINDINGS: tuple[KnownFinding, ...] = ()
 
 
@@ -89,10 +89,6 @@ class FuzzRun:
                 self.known_hits[next(f.id for f in self.tolerated if f.matches(error))] += 1
             problems = [p for p in problems if p != f"status {status}"]
         problems += [_describe(error) for error in unknown]
-        for finding in self.tolerated:
-            if finding.response_status == status and not unknown:
-                self.known_hits[finding.id] += 1
-                problems = []
         problems += self._leaks(request)
         changed_state = request.method not in ("GET", "HEAD") and 200 <= status < 300
         if service_of(request.path) == "control" and changed_state:
@@ -110,12 +106,7 @@ class FuzzRun:
         entry = entries[-1]
         text = json.dumps(entry, ensure_ascii=False)
         found = [name for name, value in self.target.secrets().items() if value in text]
-        if not found:
-            return []
-        if isinstance(entry["request_body"], str) and any(f.id == "F7" for f in self.tolerated):
-            self.known_hits["F7"] += 1
-            return []
-        return [f"the request log holds {', '.join(found)}"]
+        return [f"the request log holds {', '.join(found)}"] if found else []
 
     def _probe(self) -> list[str]:
         """After a control-plane change: cloud requests may get what a fault says, never a crash."""
