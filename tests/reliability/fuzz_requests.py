@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from tests.reliability.fuzz_values import (
     LATIN1_PRINTABLE,
     MICROVERSIONS,
+    SURROGATES,
     WEIRD_TEXT,
     any_body,
     encode,
@@ -175,9 +176,26 @@ def action_requests(draw: st.DrawFn) -> FuzzRequest:
 
 
 # -- identity ----------------------------------------------------------------------------------
+# Users that exist, in their own domain: the password check (and the lockout) is reached only
+# through one of these.
+REAL_USERS = [
+    ("demo-user", DEMO_DOMAIN),
+    ("demo-observer", DEMO_DOMAIN),
+    ("other-user", "other0002"),
+]
+
+
 def _user() -> st.SearchStrategy[Any]:
     password = st.one_of(
-        st.sampled_from([DEMO_PASSWORD, OTHER_PASSWORD, "wrong", ""]), WEIRD_TEXT, json_values
+        st.sampled_from([DEMO_PASSWORD, OTHER_PASSWORD, "wrong", ""]),
+        SURROGATES,
+        WEIRD_TEXT,
+        json_values,
+    )
+    real = st.builds(
+        lambda user, secret: {"name": user[0], "domain": {"name": user[1]}, "password": secret},
+        st.sampled_from(REAL_USERS),
+        password,
     )
     domain = st.one_of(
         st.fixed_dictionaries({"name": st.sampled_from([DEMO_DOMAIN, "other0002", "nope"])}),
@@ -185,6 +203,9 @@ def _user() -> st.SearchStrategy[Any]:
         json_values,
     )
     return st.one_of(
+        real,
+        real,
+        real,
         st.fixed_dictionaries(
             {
                 "name": maybe(st.sampled_from(["demo-user", "demo-observer", "other-user"])),
@@ -223,6 +244,8 @@ def auth_bodies(draw: st.DrawFn) -> Any:
     """A Keystone v3 auth request, nearly right, with any part wrong or missing."""
     methods = draw(
         st.one_of(
+            st.just(["password"]),
+            st.just(["password"]),
             st.sampled_from([["password"], ["token"], ["password", "token"], [], ["totp"]]),
             st.lists(WEIRD_TEXT, max_size=3),
             json_values,
@@ -240,6 +263,37 @@ def auth_bodies(draw: st.DrawFn) -> Any:
     if draw(st.booleans()):
         auth["scope"] = draw(_scope())
     return draw(st.one_of(st.just({"auth": auth}), st.just({"auth": auth}), json_values))
+
+
+@st.composite
+def auth_requests(draw: st.DrawFn) -> FuzzRequest:
+    """Well-formed ``POST /v3/auth/tokens`` with only the leaves wrong: real users with odd
+    passwords (surrogates, wrong types), odd scopes, the token method with every kind of token.
+    This is what reaches the password check, the lockout and the scope lookup."""
+    user, domain = draw(st.sampled_from(REAL_USERS))
+    secret = draw(
+        st.one_of(
+            st.sampled_from([DEMO_PASSWORD, OTHER_PASSWORD, "wrong"]), SURROGATES, json_values
+        )
+    )
+    identity: dict[str, Any] = {
+        "methods": ["password"],
+        "password": {"user": {"name": user, "domain": {"name": domain}, "password": secret}},
+    }
+    if draw(st.integers(0, 3)) == 0:
+        kind = draw(st.sampled_from(TOKEN_KINDS))
+        identity = {"methods": ["token"], "token": {"id": f"@@token:{kind}@@"}}
+    auth: dict[str, Any] = {"identity": identity}
+    if draw(st.booleans()):
+        auth["scope"] = draw(_scope())
+    request_headers = {"Content-Type": "application/json"} if draw(st.booleans()) else {}
+    query = draw(st.sampled_from(["", "?nocatalog"]))
+    return FuzzRequest(
+        "POST",
+        f"/identity/v3/auth/tokens{query}",
+        request_headers,
+        encode({"auth": auth}, ascii_only=draw(st.booleans())),  # \ud800 escaped, or raw bytes
+    )
 
 
 @st.composite
@@ -387,6 +441,7 @@ any_request = st.one_of(
     compute_requests(),
     action_requests(),
     identity_requests(),
+    auth_requests(),
     control_requests(),
     other_requests(),
 )

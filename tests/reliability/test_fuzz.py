@@ -15,6 +15,7 @@ from tests.reliability.fuzz import FuzzRun, answers_normally, fuzz_settings
 from tests.reliability.fuzz_requests import (
     FuzzRequest,
     action_requests,
+    auth_requests,
     compute_requests,
     control_requests,
     identity_requests,
@@ -48,6 +49,12 @@ def test_actions_by_every_kind_of_token(run: FuzzRun, fuzz_request: FuzzRequest)
 @fuzz_settings(240, derandomize=True)
 @given(fuzz_request=identity_requests())
 def test_identity_routes_survive_bad_input(run: FuzzRun, fuzz_request: FuzzRequest) -> None:
+    _check(run, fuzz_request)
+
+
+@fuzz_settings(120, derandomize=True)
+@given(fuzz_request=auth_requests())
+def test_token_issue_with_odd_leaves(run: FuzzRun, fuzz_request: FuzzRequest) -> None:
     _check(run, fuzz_request)
 
 
