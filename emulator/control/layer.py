@@ -18,7 +18,7 @@ from waitress.channel import ClientDisconnected
 # A module import, not ``from … import``: emulator.state imports this package while it loads.
 import emulator.state as emulator_state
 from emulator.control.faults import Fault, service_of
-from emulator.control.requestlog import mask_body, mask_headers, token_values
+from emulator.control.requestlog import body_token_ids, mask_body, mask_headers, token_values
 
 URL_PREFIX = "/_emulator"
 _DROP_KEY = "emulator.drop_connection"
@@ -97,7 +97,7 @@ def _log_request(response: Response) -> Response:
     fault: Fault | None = request.environ.get(_FAULT_KEY)
     dropped = request.environ.get(_DROP_KEY)
     response_body = b"" if response.is_streamed or dropped == "before" else response.get_data()
-    secrets = token_values(request.headers, response.headers)
+    secrets = token_values(request.headers, response.headers) + body_token_ids(_request_body())
     secrets += [user.password for user in state.config.seed.users]
     state.control.requests.append(
         {

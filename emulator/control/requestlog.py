@@ -113,6 +113,19 @@ def token_values(*headers: Any) -> list[str]:
     return [value for value in found if value]
 
 
+def body_token_ids(raw: bytes) -> list[str]:
+    """The token id of a Keystone ``token`` auth method in a request body, for ``mask_body``.
+
+    Keystone echoes a dead one in its 404 ("Could not find token: <id>."), so the log must mask
+    that value in the response body too, not just the request's ``token.id`` field.
+    """
+    try:
+        token = json.loads(raw)["auth"]["identity"]["token"]["id"]
+    except (ValueError, RecursionError, TypeError, KeyError):
+        return []
+    return [token] if isinstance(token, str) else []
+
+
 def _redact(value: Any, secrets: list[str]) -> Any:
     if not secrets:
         return value

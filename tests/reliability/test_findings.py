@@ -137,12 +137,6 @@ def test_f7_a_malformed_auth_body_leaves_no_secret_in_the_request_log(secret_kin
     assert secret not in log
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="F8: emulator/control/layer.py masks by value only the tokens of the request's headers; "
-    "a token-method body with a dead token gets Keystone's 404 'Could not find token: <id>.' and "
-    "the request log keeps that echo",
-)
 @pytest.mark.parametrize("kind", ["revoked", "expired"])
 def test_f8_a_dead_token_in_a_token_method_body_is_masked_in_the_log(kind: str) -> None:
     target = FuzzTarget()
