@@ -1,6 +1,6 @@
 """Over a real socket: the seed's curl requests, openstacksdk and python-novaclient.
 
-The server is werkzeug's threaded WSGI server on 127.0.0.1, port 0, in a thread of this test.
+The server is the project's own ``EmulatorServer`` (waitress on 127.0.0.1, port 0, in a thread).
 """
 
 from __future__ import annotations
@@ -11,9 +11,8 @@ from typing import Any
 
 import pytest
 import requests
-from werkzeug.serving import make_server
 
-from emulator.app import create_app
+from emulator import EmulatorServer
 from tests.emulator.compute.conftest import PROJECT_ID, SERVER_ID
 
 CREDENTIALS = {
@@ -41,18 +40,9 @@ def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def serve(region: str, timing: Any) -> Iterator[str]:
-    app = create_app({"region": region, "timing": timing})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    # A short poll interval makes shutdown() return quickly at teardown.
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-    )
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
+    with EmulatorServer(region=region, timing=timing) as server:
+        yield server.url
+        server.check_errors()
 
 
 @pytest.fixture

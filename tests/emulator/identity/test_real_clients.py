@@ -1,7 +1,6 @@
 """Over a real socket: plain HTTP and keystoneauth1 (Password plugin + Session) against the app.
 
-The app runs on ``werkzeug.serving.make_server`` on 127.0.0.1, port 0, in a thread (the shared
-``EmulatorServer`` is built elsewhere; these tests only need a socket).
+The app runs on the project's own ``EmulatorServer`` (waitress on 127.0.0.1, port 0, in a thread).
 """
 
 from __future__ import annotations
@@ -11,7 +10,6 @@ import json
 import os
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,9 +19,8 @@ from keystoneauth1 import exceptions as ks_exceptions
 from keystoneauth1 import session as ks_session
 from keystoneauth1.identity import generic as ks_generic
 from keystoneauth1.identity import v3 as ks_v3
-from werkzeug.serving import BaseWSGIServer, make_server
 
-from emulator.app import create_app
+from emulator import EmulatorServer
 from tests.emulator.identity.conftest import (
     DOMAIN_NAME,
     PASSWORD,
@@ -35,24 +32,20 @@ from tests.emulator.identity.conftest import (
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[BaseWSGIServer]:
-    app = create_app({"region": "jp-east-3"})
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield httpd
-    httpd.shutdown()
-    thread.join(timeout=5)
+def server() -> Iterator[EmulatorServer]:
+    with EmulatorServer(region="jp-east-3") as running:
+        yield running
+        running.check_errors()
 
 
-def _url(server: BaseWSGIServer) -> str:
-    return f"http://127.0.0.1:{server.server_port}"
+def _url(server: EmulatorServer) -> str:
+    return server.url
 
 
 def test_post_tokens_over_http_returns_201_with_catalog_on_the_socket_host(
-    server: BaseWSGIServer,
+    server: EmulatorServer,
 ) -> None:
-    connection = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=10)
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
     body = json.dumps(password_auth())
     connection.request(
         "POST", "/identity/v3/auth/tokens", body, {"Content-Type": "application/json"}
@@ -74,7 +67,7 @@ def test_post_tokens_over_http_returns_201_with_catalog_on_the_socket_host(
     connection.close()
 
 
-def _password_plugin(server: BaseWSGIServer, password: str = PASSWORD) -> ks_v3.Password:
+def _password_plugin(server: EmulatorServer, password: str = PASSWORD) -> ks_v3.Password:
     return ks_v3.Password(
         auth_url=f"{_url(server)}/identity/v3",
         username=USER_NAME,
@@ -85,7 +78,7 @@ def _password_plugin(server: BaseWSGIServer, password: str = PASSWORD) -> ks_v3.
     )
 
 
-def test_keystoneauth1_discovers_authenticates_and_finds_compute(server: BaseWSGIServer) -> None:
+def test_keystoneauth1_discovers_authenticates_and_finds_compute(server: EmulatorServer) -> None:
     session = ks_session.Session(auth=_password_plugin(server))
     token = session.get_token()
     assert token
@@ -105,7 +98,7 @@ def test_keystoneauth1_discovers_authenticates_and_finds_compute(server: BaseWSG
 
 
 def test_keystoneauth1_generic_plugin_discovers_v3_from_unversioned_url(
-    server: BaseWSGIServer,
+    server: EmulatorServer,
 ) -> None:
     # GET /identity answers 300 with the versions list; keystoneauth picks v3 from it.
     plugin = ks_generic.Password(
@@ -123,7 +116,7 @@ def test_keystoneauth1_generic_plugin_discovers_v3_from_unversioned_url(
 
 # openstacksdk warns about its own influxdb support on every connect; not ours to fix.
 @pytest.mark.filterwarnings("ignore::openstack.warnings.RemovedInSDK60Warning")
-def test_openstacksdk_connects_and_reads_the_catalog(server: BaseWSGIServer) -> None:
+def test_openstacksdk_connects_and_reads_the_catalog(server: EmulatorServer) -> None:
     connection = openstack.connect(
         auth_url=f"{_url(server)}/identity/v3",
         username=USER_NAME,
@@ -144,14 +137,14 @@ def test_openstacksdk_connects_and_reads_the_catalog(server: BaseWSGIServer) -> 
         connection.close()
 
 
-def test_keystoneauth1_wrong_password_raises_unauthorized(server: BaseWSGIServer) -> None:
+def test_keystoneauth1_wrong_password_raises_unauthorized(server: EmulatorServer) -> None:
     session = ks_session.Session(auth=_password_plugin(server, password="wrong"))
     with pytest.raises(ks_exceptions.Unauthorized) as caught:
         session.get_token()
     assert caught.value.http_status == 401
 
 
-def test_openstack_cli_token_issue_discovers_and_authenticates(server: BaseWSGIServer) -> None:
+def test_openstack_cli_token_issue_discovers_and_authenticates(server: EmulatorServer) -> None:
     cli = Path(sys.executable).parent / "openstack"
     if not cli.exists():
         pytest.skip("python-openstackclient is not installed in this environment")
