@@ -16,6 +16,8 @@ from runbook.errors import VariableError
 from runbook.sources import WHERE_FROM
 
 # shared/reference/fjcloud-o.md: region 3 serves compute under /v2.1, the others under /v2.
+# Kept apart from emulator.config.REGIONS on purpose: the runbook encodes the documentation, the
+# emulator imitates the cloud, and a shared table would hide a mistake in either from the tests.
 REGION_COMPUTE_VERSIONS: dict[str, str] = {
     "jp-east-1": "v2",
     "jp-east-2": "v2",
