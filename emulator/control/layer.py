@@ -18,7 +18,7 @@ from waitress.channel import ClientDisconnected
 # A module import, not ``from … import``: emulator.state imports this package while it loads.
 import emulator.state as emulator_state
 from emulator.control.faults import Fault, service_of
-from emulator.control.requestlog import body_token_ids, mask_body, mask_headers, token_values
+from emulator.control.requestlog import Exchange, logged_environ_headers
 
 URL_PREFIX = "/_emulator"
 _DROP_KEY = "emulator.drop_connection"
@@ -94,27 +94,29 @@ def _log_request(response: Response) -> Response:
     if is_control_path(request.path):
         return response
     state = emulator_state.current_state()
-    fault: Fault | None = request.environ.get(_FAULT_KEY)
-    dropped = request.environ.get(_DROP_KEY)
-    response_body = b"" if response.is_streamed or dropped == "before" else response.get_data()
-    secrets = token_values(request.headers, response.headers) + body_token_ids(_request_body())
-    secrets += [user.password for user in state.config.seed.users]
+    environ = request.environ
+    fault: Fault | None = environ.get(_FAULT_KEY)
+    dropped = environ.get(_DROP_KEY)
+    # Raw parts only: the log masks them when it is read (see requestlog.Exchange).
     state.control.requests.append(
-        {
-            "at": state.clock.now().isoformat(),
-            "method": request.method,
-            "path": request.path,
-            "query": request.query_string.decode("latin-1"),
-            "service": service_of(request.path),
+        Exchange(
+            at=state.clock.now(),
+            method=request.method,
+            path=request.path,
+            query=request.query_string.decode("latin-1"),
+            service=service_of(request.path),
             # drop_after: the route ran and answered; the client just never saw it.
-            "status": None if dropped == "before" else response.status_code,
-            "request_headers": mask_headers(request.headers),
-            "request_body": mask_body(_request_body(), secrets),
-            "response_headers": {} if dropped == "before" else mask_headers(response.headers),
-            "response_body": mask_body(response_body, secrets),
-            "fault": None if fault is None else {"id": fault.id, "action": fault.action},
-            "dropped": dropped is not None,
-        }
+            status=None if dropped == "before" else response.status_code,
+            request_headers=logged_environ_headers(environ),
+            request_body=_request_body(),
+            response_headers=None if dropped == "before" else list(response.headers.items()),
+            response_body=(
+                b"" if response.is_streamed or dropped == "before" else response.get_data()
+            ),
+            fault=None if fault is None else {"id": fault.id, "action": fault.action},
+            dropped=dropped is not None,
+            users=state.config.seed.users,
+        )
     )
     return response
 

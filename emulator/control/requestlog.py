@@ -1,6 +1,9 @@
-"""The request log of the control plane, with every secret masked before it is stored.
+"""The request log of the control plane; every secret is masked before anyone can read it.
 
-Masked as ``***``: the values of the ``X-Auth-Token`` / ``X-Subject-Token`` headers, JSON fields
+A request only records its raw parts (an ``Exchange``: bytes, the logged headers, the secret
+values to hide); parsing and masking wait until the log is read (``RequestLog.entries()``, which
+``GET /_emulator/requests`` and ``requests_log()`` use), so a request does not pay for a log that
+nobody reads. The mask functions here stay the one place that hides secrets. Masked as ``***``: the values of the ``X-Auth-Token`` / ``X-Subject-Token`` headers, JSON fields
 named like a password (``password``, ``admin_pass``, ``adminPass``, …) anywhere in a body, and the
 token value in Keystone's ``token`` auth method (``{"token": {"id": …}}``). Non-JSON bodies are kept
 as text (cut at 4 KiB) with the values after password-like keys and a token's ``"id"`` masked,
@@ -13,8 +16,11 @@ import json
 import re
 import threading
 from collections import deque
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+from werkzeug.datastructures import Headers
 
 MASK = "***"
 # Headers worth seeing in a log; everything else (cookies, proxies' headers) is left out.
@@ -31,6 +37,11 @@ LOGGED_HEADERS = (
     "WWW-Authenticate",
     "x-openstack-request-id",
     "x-compute-request-id",
+)
+# Where each logged request header lives in a WSGI environ (as werkzeug's EnvironHeaders reads it).
+_ENVIRON_KEYS = tuple(
+    (name, key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else f"HTTP_{key}")
+    for name, key in ((name, name.upper().replace("-", "_")) for name in LOGGED_HEADERS)
 )
 SECRET_HEADERS = frozenset({"x-auth-token", "x-subject-token"})
 SECRET_KEYS = frozenset(
@@ -140,22 +151,118 @@ def _redact(value: Any, secrets: list[str]) -> Any:
     return value
 
 
+def logged_environ_headers(environ: Mapping[str, Any]) -> dict[str, str]:
+    """The logged request headers present in a WSGI environ, raw (``Exchange`` masks them)."""
+    return {name: environ[key] for name, key in _ENVIRON_KEYS if key in environ}
+
+
+class _HasPassword(Protocol):
+    @property
+    def password(self) -> str: ...
+
+
+class Exchange:
+    """One logged request, raw: parsed and masked only by ``entry()``, once, when read."""
+
+    __slots__ = (
+        "_entry",
+        "at",
+        "dropped",
+        "fault",
+        "method",
+        "path",
+        "query",
+        "request_body",
+        "request_headers",
+        "response_body",
+        "response_headers",
+        "service",
+        "status",
+        "users",
+    )
+
+    def __init__(
+        self,
+        *,
+        at: datetime,
+        method: str,
+        path: str,
+        query: str,
+        service: str | None,
+        status: int | None,
+        request_headers: Mapping[str, str],
+        request_body: bytes,
+        response_headers: Sequence[tuple[str, str]] | None,
+        response_body: bytes,
+        fault: dict[str, str] | None,
+        dropped: bool,
+        users: Sequence[_HasPassword],
+    ) -> None:
+        self.at = at
+        self.method = method
+        self.path = path
+        self.query = query
+        self.service = service
+        self.status = status
+        self.request_headers = request_headers
+        self.request_body = request_body
+        # None: the response never started (a drop fault before it), so nothing to log.
+        self.response_headers = response_headers
+        self.response_body = response_body
+        self.fault = fault
+        self.dropped = dropped
+        # The seed's users (immutable): their passwords are masked by value wherever they occur.
+        self.users = users
+        self._entry: dict[str, Any] | None = None
+
+    def entry(self) -> dict[str, Any]:
+        """The log entry as ``/_emulator/requests`` shows it, every secret masked (memoised)."""
+        if self._entry is None:
+            self._entry = self._masked()
+        return self._entry
+
+    def _masked(self) -> dict[str, Any]:
+        response_headers = Headers(list(self.response_headers or ()))
+        secrets = token_values(self.request_headers, response_headers)
+        secrets += body_token_ids(self.request_body)
+        secrets += [user.password for user in self.users]
+        return {
+            "at": self.at.isoformat(),
+            "method": self.method,
+            "path": self.path,
+            "query": self.query,
+            "service": self.service,
+            "status": self.status,
+            "request_headers": mask_headers(self.request_headers),
+            "request_body": mask_body(self.request_body, secrets),
+            "response_headers": (
+                {} if self.response_headers is None else mask_headers(response_headers)
+            ),
+            "response_body": mask_body(self.response_body, secrets),
+            "fault": self.fault,
+            "dropped": self.dropped,
+        }
+
+
 class RequestLog:
     """The last ``MAX_ENTRIES`` cloud requests, oldest first; thread-safe."""
 
     def __init__(self) -> None:
-        self._entries: deque[dict[str, Any]] = deque(maxlen=MAX_ENTRIES)
+        self._entries: deque[tuple[int, Exchange]] = deque(maxlen=MAX_ENTRIES)
         self._lock = threading.Lock()
         self._next_id = 1
 
-    def append(self, entry: dict[str, Any]) -> None:
+    def append(self, exchange: Exchange) -> None:
         with self._lock:
-            self._entries.append({"seq": self._next_id, **entry})
+            self._entries.append((self._next_id, exchange))
             self._next_id += 1
 
     def entries(self) -> list[dict[str, Any]]:
+        """Every kept entry, masked, each a fresh dict (callers may change what they get)."""
         with self._lock:
-            return list(self._entries)
+            kept = list(self._entries)
+        # Masking runs outside the lock: requests keep logging while a big log is read.
+        return [{"seq": seq, **exchange.entry()} for seq, exchange in kept]
 
     def clear(self) -> None:
         with self._lock:
