@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import appcost, mockbench, scale, startup, throughput
 from bench.checks import Report, all_checks
-from bench.common import REPO
+from bench.common import REPO, BenchError
 from bench.profiling import profile
 from bench.readme import readme_block, update_readme
 from bench.report import render
@@ -121,7 +121,13 @@ def main(argv: list[str] | None = None) -> int:
         load_before = _loadavg()
         try:
             if part == "throughput":
-                report.throughput = throughput.measure(args.quick)
+                try:
+                    report.throughput = throughput.measure(args.quick)
+                except BenchError as exc:
+                    # A server that died mid-run (e.g. killed from outside on a shared machine)
+                    # gets one more try; the first failure stays in the report.
+                    report.noise.append(f"- throughput: first attempt failed ({exc}); re-run once.")
+                    report.throughput = throughput.measure(args.quick)
                 report.app_cost_us = appcost.measure(args.quick)
             elif part == "mock":
                 report.mock = mockbench.measure(args.quick)

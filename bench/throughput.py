@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import subprocess
 import sys
 import tempfile
 import urllib.request
@@ -20,7 +21,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.common import BENCH, child_env, child_process, free_port, median, wait_for_http
+from bench.common import (
+    BENCH,
+    BenchError,
+    child_process,
+    free_port,
+    median,
+    wait_for_http,
+)
 from bench.loadgen import LoadResult, run_load
 
 PROJECT_ID = "790f1c092038413a8dd6771a033b17f5"
@@ -125,12 +133,42 @@ def _fetch(url: str, data: bytes | None = None, headers: dict[str, str] | None =
         return response.status, dict(response.headers), response.read()
 
 
+# The servers of the current run by pid: checked after every load run, so that a server that
+# died mid-run fails the benchmark with its exit code and last log lines instead of 0 req/s.
+_RUNNING: dict[int, tuple[str, subprocess.Popen[bytes], Path]] = {}
+
+
 @contextlib.contextmanager
-def emulator_server(*extra: str) -> Iterator[tuple[str, int]]:
+def _watched(name: str, args: list[str], workdir: Path) -> Iterator[subprocess.Popen[bytes]]:
+    log = workdir / f"{name.split()[0].lower()}-{len(_RUNNING)}.log"
+    with log.open("wb") as sink, child_process(args, stdout=sink, stderr=sink) as proc:
+        _RUNNING[proc.pid] = (name, proc, log)
+        try:
+            yield proc
+        finally:
+            _RUNNING.pop(proc.pid, None)
+
+
+def check_alive(pid: int) -> None:
+    """Raise ``BenchError`` when the server with this pid has exited."""
+    name, proc, log = _RUNNING[pid]
+    if proc.poll() is None:
+        return
+    tail = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-3:]
+    # Never echo the banner: it carries the demo password. Only the last lines (errors).
+    tail = [line for line in tail if "password" not in line.lower()]
+    raise BenchError(
+        f"{name} (pid {pid}) exited with code {proc.returncode} during the run"
+        + (f"; its last output: {' / '.join(tail)}" if tail else "")
+    )
+
+
+@contextlib.contextmanager
+def emulator_server(workdir: Path, *extra: str) -> Iterator[tuple[str, int]]:
     """``python -m emulator serve`` on a free port; yields its base URL and pid."""
     port = free_port()
     args = [sys.executable, "-m", "emulator", "serve", "--port", str(port), *extra]
-    with child_process(args) as proc:
+    with _watched("emulator" + "".join(f" {e}" for e in extra), args, workdir) as proc:
         base = f"http://127.0.0.1:{port}"
         ready = "/identity/v3" if "--no-control-plane" in extra else "/_emulator/health"
         wait_for_http(base + ready, proc=proc)
@@ -146,14 +184,14 @@ def baseline_server(
     path.write_text(json.dumps(bodies), encoding="utf-8")
     port = free_port()
     args = [sys.executable, str(BENCH / "flask_baseline.py"), str(port), str(threads), str(path)]
-    with child_process(args) as proc:
+    with _watched("Flask baseline", args, workdir) as proc:
         base = f"http://127.0.0.1:{port}"
         wait_for_http(f"{base}/health", proc=proc)
         yield base, proc.pid
 
 
 @contextlib.contextmanager
-def moto_server() -> Iterator[Target]:
+def moto_server(workdir: Path) -> Iterator[Target]:
     """moto's server with one EC2 instance; yields a signed DescribeInstances target."""
     import boto3  # type: ignore[import-untyped]
     from botocore.auth import SigV4Auth  # type: ignore[import-untyped]
@@ -162,7 +200,7 @@ def moto_server() -> Iterator[Target]:
 
     port = free_port()
     args = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
-    with child_process(args, env=child_env()) as proc:
+    with _watched("moto server", args, workdir) as proc:
         base = f"http://127.0.0.1:{port}"
         wait_for_http(f"{base}/moto-api/data.json", proc=proc)
         ec2 = boto3.client(
@@ -193,7 +231,7 @@ def measure(quick: bool = False, log: Any = print) -> ThroughputResult:
     auth = json.dumps(AUTH_BODY).encode()
     with contextlib.ExitStack() as stack:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-")))
-        emu, emu_pid = stack.enter_context(emulator_server())
+        emu, emu_pid = stack.enter_context(emulator_server(workdir))
         _, token_headers, token_body = _fetch(f"{emu}/identity/v3/auth/tokens", auth, JSON_HEADERS)
         token = token_headers["X-Subject-Token"]
         server_url = f"{emu}/compute/v2/{PROJECT_ID}/servers/{SERVER_ID}"
@@ -207,10 +245,10 @@ def measure(quick: bool = False, log: Any = print) -> ThroughputResult:
         _, _, flask_get = _fetch(f"{flask}/get")
         _, _, flask_post = _fetch(f"{flask}/post", auth, JSON_HEADERS)
         # Diagnostic: the same server without the control plane (faults + request log).
-        bare, bare_pid = stack.enter_context(emulator_server("--no-control-plane"))
+        bare, bare_pid = stack.enter_context(emulator_server(workdir, "--no-control-plane"))
         _, bare_headers, _ = _fetch(f"{bare}/identity/v3/auth/tokens", auth, JSON_HEADERS)
         bare_token = bare_headers["X-Subject-Token"]
-        moto = stack.enter_context(moto_server())
+        moto = stack.enter_context(moto_server(workdir))
         _, _, moto_body = _fetch(moto.url, moto.body, moto.headers)
         targets = [
             Target("emulator GET server", server_url, "GET", b"", {"X-Auth-Token": token}, emu_pid),
@@ -256,6 +294,7 @@ def measure(quick: bool = False, log: Any = print) -> ThroughputResult:
                     warmup=warmup,
                     duration=duration,
                 )
+                check_alive(target.pid)
                 results[target.name].append(result)
                 server_cpu[target.name].append(process_cpu_seconds(target.pid) - cpu_before)
                 log(
