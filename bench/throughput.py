@@ -139,7 +139,8 @@ _RUNNING: dict[int, tuple[str, subprocess.Popen[bytes], Path]] = {}
 
 
 @contextlib.contextmanager
-def _watched(name: str, args: list[str], workdir: Path) -> Iterator[subprocess.Popen[bytes]]:
+def watched_server(name: str, args: list[str], workdir: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """Start a server process whose output goes to a log in ``workdir``; ``check_alive`` knows it."""
     log = workdir / f"{name.split()[0].lower()}-{len(_RUNNING)}.log"
     with log.open("wb") as sink, child_process(args, stdout=sink, stderr=sink) as proc:
         _RUNNING[proc.pid] = (name, proc, log)
@@ -168,7 +169,7 @@ def emulator_server(workdir: Path, *extra: str) -> Iterator[tuple[str, int]]:
     """``python -m emulator serve`` on a free port; yields its base URL and pid."""
     port = free_port()
     args = [sys.executable, "-m", "emulator", "serve", "--port", str(port), *extra]
-    with _watched("emulator" + "".join(f" {e}" for e in extra), args, workdir) as proc:
+    with watched_server("emulator" + "".join(f" {e}" for e in extra), args, workdir) as proc:
         base = f"http://127.0.0.1:{port}"
         ready = "/identity/v3" if "--no-control-plane" in extra else "/_emulator/health"
         wait_for_http(base + ready, proc=proc)
@@ -184,7 +185,7 @@ def baseline_server(
     path.write_text(json.dumps(bodies), encoding="utf-8")
     port = free_port()
     args = [sys.executable, str(BENCH / "flask_baseline.py"), str(port), str(threads), str(path)]
-    with _watched("Flask baseline", args, workdir) as proc:
+    with watched_server("Flask baseline", args, workdir) as proc:
         base = f"http://127.0.0.1:{port}"
         wait_for_http(f"{base}/health", proc=proc)
         yield base, proc.pid
@@ -200,7 +201,7 @@ def moto_server(workdir: Path) -> Iterator[Target]:
 
     port = free_port()
     args = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
-    with _watched("moto server", args, workdir) as proc:
+    with watched_server("moto server", args, workdir) as proc:
         base = f"http://127.0.0.1:{port}"
         wait_for_http(f"{base}/moto-api/data.json", proc=proc)
         ec2 = boto3.client(

@@ -6,16 +6,18 @@ baseline, and the report must mark a missed target UNMET with its number.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
 
 from bench.checks import EMU_GET, EMU_POST, FLASK_GET, FLASK_POST, MOTO, Report
+from bench.common import BenchError
 from bench.loadgen import LoadResult, build_request, run_load
 from bench.readme import README_BEGIN, readme_block, update_readme
 from bench.report import render
 from bench.scale import ScalePoint
-from bench.throughput import ThroughputResult, baseline_server
+from bench.throughput import ThroughputResult, baseline_server, check_alive, watched_server
 
 BODIES = {"get": {"server": {"id": "x" * 36}}, "post": {"token": {"methods": []}}, "token": "0"}
 
@@ -114,3 +116,13 @@ def test_readme_block_is_replaced_in_place_and_leaves_the_rest_of_the_section() 
     assert "- [Reliability](docs/RELIABILITY.md)\n<!-- END figures -->\nafter\n" in once
     assert "| 5. GET by id, 10 → 10,000 servers | ≤ 1.2× | 1.10× — met |" in once
     assert "2 of 2 targets met" in once
+
+
+def test_a_server_that_died_mid_run_fails_with_its_exit_code_and_last_output(
+    tmp_path: Path,
+) -> None:
+    command = [sys.executable, "-c", "print('port already taken'); raise SystemExit(3)"]
+    with watched_server("fake server", command, tmp_path) as proc:
+        proc.wait(timeout=30)
+        with pytest.raises(BenchError, match=r"exited with code 3 .*port already taken"):
+            check_alive(proc.pid)
