@@ -61,6 +61,8 @@ def _apply_fault() -> Response | None:
     if is_control_path(request.path):
         return None
     control = emulator_state.current_state().control
+    if control.faults.empty:
+        return None
     fault = control.faults.take(request.method, request.path, _request_body())
     if fault is None:
         return None
