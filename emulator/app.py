@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import inspect
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, Response, current_app, g, request
@@ -20,12 +22,29 @@ _SERVICES = (
     (compute.URL_PREFIX, compute.render_http_exception),
     (control.URL_PREFIX, control.render_http_exception),
 )
+# "202 Accepted" for every status werkzeug knows a phrase for.
+_STATUS_LINES = {code: f"{code} {phrase}" for code, phrase in HTTP_STATUS_CODES.items() if phrase}
+
+
+class _EmulatorFlask(Flask):
+    """Flask, minus a per-hook ``inspect`` check: the emulator has no async views or hooks."""
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        """``func`` itself for a plain function; Flask's own wrapping for a coroutine function."""
+        # Flask asks inspect.iscoroutinefunction for every hook and view on every request.
+        known = _IS_COROUTINE.get(func)
+        if known is None:
+            known = _IS_COROUTINE[func] = inspect.iscoroutinefunction(func)
+        return super().ensure_sync(func) if known else func
+
+
+_IS_COROUTINE: dict[Callable[..., Any], bool] = {}
 
 
 def create_app(config: EmulatorConfig | dict[str, Any] | None = None) -> Flask:
     """Build an emulator app. ``config`` may be an ``EmulatorConfig``, a dict of its fields or None."""
     cfg = EmulatorConfig.from_value(config)
-    app = Flask("emulator")
+    app = _EmulatorFlask("emulator")
     # Nova answers "//" in a path with its own 404; werkzeug's default would 308-redirect.
     app.url_map.merge_slashes = False
     app.json.sort_keys = False  # type: ignore[attr-defined]
@@ -39,8 +58,7 @@ def create_app(config: EmulatorConfig | dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(compute.bp)
     if cfg.control_plane:
         app.register_blueprint(control.bp)
-    app.after_request(_add_request_id_header)
-    app.after_request(_use_standard_reason_phrase)
+    app.after_request(_finish_response)
     app.register_error_handler(HTTPException, _render_http_exception)
     app.register_error_handler(Exception, _render_unhandled)
     return app
@@ -50,19 +68,16 @@ def _assign_request_id() -> None:
     g.request_id = f"req-{uuid.uuid4()}"
 
 
-def _add_request_id_header(response: Response) -> Response:
+def _finish_response(response: Response) -> Response:
+    """Request id header and reason phrase (one hook: each hook costs a call per request)."""
     # Keystone and Nova both send x-openstack-request-id (oslo.middleware request_id).
     request_id = getattr(g, "request_id", None) or f"req-{uuid.uuid4()}"
     response.headers.setdefault("x-openstack-request-id", request_id)
-    return response
-
-
-def _use_standard_reason_phrase(response: Response) -> Response:
     # werkzeug upper-cases reason phrases ("202 ACCEPTED"); Nova and Keystone (webob) send
     # "202 Accepted", which is what the seed document tells the operator to look for.
-    phrase = HTTP_STATUS_CODES.get(response.status_code)
-    if phrase:
-        response.status = f"{response.status_code} {phrase}"
+    status_line = _STATUS_LINES.get(response.status_code)
+    if status_line:
+        response.status = status_line
     return response
 
 

@@ -59,11 +59,12 @@ def _render_identity_fault(exc: IdentityError) -> Response:
 @bp.before_request
 def _pipeline() -> None:
     g.compute_version = None
-    limit = current_state().config.max_body_bytes
-    if request.content_length is not None and request.content_length > limit:
+    state = current_state()
+    length = request.content_length
+    if length is not None and length > state.config.max_body_bytes:
         raise RequestEntityTooLarge("Request is too large.")
     if request.endpoint not in _UNAUTHENTICATED:
-        g.compute_token = current_state().identity.authenticate(request.headers.get("X-Auth-Token"))
+        g.compute_token = state.identity.authenticate(request.headers.get("X-Auth-Token"))
     if (request.view_args or {}).get("api") == "v2.1":
         g.compute_version = negotiate(request.headers)
 

@@ -6,6 +6,7 @@ and nova/api/openstack/compute/views/{servers,flavors,versions}.py.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from typing import Any
 
@@ -88,10 +89,12 @@ class ViewContext:
         self.project_id = project_id
         # /v2 is the v2.1 code in legacy mode: it behaves as 2.1 and sends no version headers.
         self.version = version or MIN_VERSION
+        self._version_key = (self.version.major, self.version.minor)
 
     def at_least(self, major: int, minor: int) -> bool:
         """Whether the request's microversion is >= major.minor."""
-        return self.version >= APIVersion(major, minor)
+        # A tuple compare, not APIVersion's: a body asks this several times per server.
+        return self._version_key >= (major, minor)
 
     def links(self, collection: str, item_id: str) -> list[dict[str, str]]:
         """Nova's self (versioned) and bookmark (unversioned) links."""
@@ -157,7 +160,7 @@ def server_detail(ctx: ViewContext, record: ServerRecord, flavor: FlavorSeed) ->
         # carries host, instance_name, hypervisor_hostname), so the 2.3 additions appear too.
         body.update(
             {
-                "OS-EXT-SRV-ATTR:reservation_id": f"r-{uuid.uuid5(uuid.NAMESPACE_URL, spec.id).hex[:8]}",
+                "OS-EXT-SRV-ATTR:reservation_id": _reservation_id(spec.id),
                 "OS-EXT-SRV-ATTR:launch_index": 0,
                 "OS-EXT-SRV-ATTR:kernel_id": "",
                 "OS-EXT-SRV-ATTR:ramdisk_id": "",
@@ -173,6 +176,12 @@ def server_detail(ctx: ViewContext, record: ServerRecord, flavor: FlavorSeed) ->
     if ctx.at_least(2, 26):
         body["tags"] = []
     return body
+
+
+@functools.lru_cache(maxsize=4096)
+def _reservation_id(server_id: str) -> str:
+    # Stable per server; cached because uuid5 is a SHA-1 and servers/detail asks for each one.
+    return f"r-{uuid.uuid5(uuid.NAMESPACE_URL, server_id).hex[:8]}"
 
 
 def _hostname(name: str) -> str:
