@@ -5,12 +5,16 @@ real FJcloud-O hostnames) and the pytest fixtures of ``emulator.pytest_plugin``;
 ``python -m emulator serve``.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from emulator.app import create_app
 from emulator.config import EmulatorConfig, LockoutPolicy, Timing
 from emulator.control import ConnectionDropped, ControlError
 from emulator.mock import CloudMock, mock
 from emulator.seed import Seed, SeedError, load_default_seed, load_seed
-from emulator.server import EmulatorServer
+
+if TYPE_CHECKING:
+    from emulator.server import EmulatorServer
 
 __all__ = [
     "CloudMock",
@@ -27,3 +31,12 @@ __all__ = [
     "load_seed",
     "mock",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # EmulatorServer on first use: it imports waitress, which the in-process mock never needs.
+    if name == "EmulatorServer":
+        from emulator.server import EmulatorServer
+
+        return EmulatorServer
+    raise AttributeError(f"module 'emulator' has no attribute {name!r}")

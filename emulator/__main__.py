@@ -24,6 +24,7 @@ from emulator.app import create_app
 from emulator.config import REALISTIC_TIMING, REGIONS, EmulatorConfig, LockoutPolicy, Timing
 from emulator.control.operations import demo_login
 from emulator.seed import SeedError, load_default_seed, load_seed
+from emulator.server import waitress_app
 
 PROG = "python -m emulator"
 
@@ -77,7 +78,7 @@ def serve(options: ServeOptions, out: TextIO = sys.stdout, err: TextIO = sys.std
         )
     try:
         server = waitress.create_server(
-            create_app(config),
+            waitress_app(create_app(config)),
             host=options.host,
             port=options.port,
             threads=options.threads,

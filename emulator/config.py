@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
-from emulator.seed import Seed, load_default_seed
+from emulator.seed import Seed, load_default_seed, load_seed
 from emulator.timing import Timing, TimingMode
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "LockoutPolicy",
     "Timing",
     "TimingMode",
+    "build_config",
     "compute_version_for",
 ]
 
@@ -93,3 +95,24 @@ class EmulatorConfig:
         if isinstance(data.get("lockout"), dict):
             data["lockout"] = LockoutPolicy(**data["lockout"])
         return cls(**data)
+
+
+def build_config(
+    config: EmulatorConfig | None,
+    *,
+    seed: Seed | str | Path | None,
+    region: str,
+    timing: Timing | str | float | None,
+    config_fields: dict[str, Any],
+) -> EmulatorConfig:
+    """One ``EmulatorConfig`` from either a ready config or keyword fields (not both)."""
+    if config is not None:
+        if seed is not None or timing is not None or config_fields or region != "jp-east-1":
+            raise TypeError("pass either config=EmulatorConfig(...) or keyword fields, not both")
+        return config
+    if isinstance(seed, str | Path):
+        seed = load_seed(seed)
+    fields: dict[str, Any] = {"region": region, "seed": seed or load_default_seed()}
+    if timing is not None:
+        fields["timing"] = Timing.parse(timing)
+    return EmulatorConfig.from_value({**fields, **config_fields})

@@ -33,11 +33,10 @@ from flask import Flask
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from emulator.app import create_app
-from emulator.config import EmulatorConfig, Timing
+from emulator.config import EmulatorConfig, Timing, build_config
 from emulator.control.layer import ConnectionDropped
 from emulator.control.methods import ControlMethods
 from emulator.seed import Seed
-from emulator.server import build_config
 from emulator.state import STATE_KEY, EmulatorState
 from emulator.urls import fjcloud_host_base
 

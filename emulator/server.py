@@ -15,17 +15,20 @@ import ipaddress
 import socket
 import threading
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 import waitress
 from flask import Flask
+from waitress.channel import ClientDisconnected
 
 from emulator.app import create_app
-from emulator.config import EmulatorConfig, Timing
+from emulator.config import EmulatorConfig, Timing, build_config
+from emulator.control.layer import ConnectionDropped, StartResponse, WSGIApp
 from emulator.control.methods import ControlMethods
-from emulator.seed import Seed, load_default_seed, load_seed
+from emulator.seed import Seed
 from emulator.state import STATE_KEY, EmulatorState
 
 READY_TIMEOUT_SECONDS = 10.0
@@ -35,25 +38,20 @@ class EmulatorNotStarted(RuntimeError):
     """A URL of the server was asked for before ``start()``."""
 
 
-def build_config(
-    config: EmulatorConfig | None,
-    *,
-    seed: Seed | str | Path | None,
-    region: str,
-    timing: Timing | str | float | None,
-    config_fields: dict[str, Any],
-) -> EmulatorConfig:
-    """One ``EmulatorConfig`` from either a ready config or keyword fields (not both)."""
-    if config is not None:
-        if seed is not None or timing is not None or config_fields or region != "jp-east-1":
-            raise TypeError("pass either config=EmulatorConfig(...) or keyword fields, not both")
-        return config
-    if isinstance(seed, str | Path):
-        seed = load_seed(seed)
-    fields: dict[str, Any] = {"region": region, "seed": seed or load_default_seed()}
-    if timing is not None:
-        fields["timing"] = Timing.parse(timing)
-    return EmulatorConfig.from_value({**fields, **config_fields})
+def waitress_app(app: Flask) -> WSGIApp:
+    """``app`` for waitress: a drop fault's ``ConnectionDropped`` becomes ``ClientDisconnected``.
+
+    waitress answers ``ClientDisconnected`` by closing the socket without writing a byte, which
+    is what a drop fault promises the client.
+    """
+
+    def serve(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        try:
+            return app(environ, start_response)
+        except ConnectionDropped as exc:
+            raise ClientDisconnected(str(exc)) from exc
+
+    return serve
 
 
 class EmulatorServer(ControlMethods):
@@ -97,7 +95,7 @@ class EmulatorServer(ControlMethods):
             if self._server is not None:
                 return self
             server = waitress.create_server(
-                self.app,
+                waitress_app(self.app),
                 host=self.host,
                 port=self.requested_port,
                 threads=self.threads,

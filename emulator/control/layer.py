@@ -2,9 +2,11 @@
 
 ``install(app)`` adds a ``before_request`` hook (faults), an ``after_request`` hook (request log)
 and a thin WSGI wrapper that turns a "drop" fault into a closed connection: it raises
-``ConnectionDropped`` instead of starting the response. ``ConnectionDropped`` subclasses waitress's
-``ClientDisconnected``, which waitress answers by closing the socket without writing a byte; the
-in-process mock turns it into ``requests.exceptions.ConnectionError``.
+``ConnectionDropped`` instead of starting the response. The waitress servers
+(``emulator.server.waitress_app``) translate it into waitress's ``ClientDisconnected``, which
+waitress answers by closing the socket without writing a byte; the in-process mock turns it into
+``requests.exceptions.ConnectionError``. (Not a subclass of waitress's exception: the mock, which
+serves no socket, must not pay for importing waitress.)
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Flask, Response, json, request
-from waitress.channel import ClientDisconnected
 
 # A module import, not ``from … import``: emulator.state imports this package while it loads.
 import emulator.state as emulator_state
@@ -28,7 +29,7 @@ StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 
-class ConnectionDropped(ClientDisconnected):  # type: ignore[misc]
+class ConnectionDropped(Exception):
     """A drop fault fired: the connection must close without a response."""
 
     def __init__(self, fault_id: str, method: str, path: str, when: str) -> None:

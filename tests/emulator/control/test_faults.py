@@ -6,7 +6,9 @@ import random
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.test import EnvironBuilder
 
 from emulator.control import ConnectionDropped
 from emulator.state import EmulatorState
@@ -193,3 +195,29 @@ def test_a_refused_rule_leaves_every_other_request_working(client: FlaskClient) 
     rejected = client.post("/_emulator/faults", json={"status": 503, "body_contains": "\ud800"})
     assert rejected.status_code == 400
     assert client.get("/identity/v3").status_code == 200
+
+
+def test_waitress_app_turns_a_drop_into_waitress_client_disconnected(app: Flask) -> None:
+    # waitress closes the socket without a byte on ClientDisconnected (waitress/channel.py);
+    # ConnectionDropped is our own exception so the in-process mock never imports waitress.
+    from waitress.channel import ClientDisconnected
+
+    from emulator.server import waitress_app
+
+    client = app.test_client()
+    add_fault(client, method="GET", path="/identity/v3", action="drop_before", times=1)
+    served = waitress_app(app)
+    environ = EnvironBuilder(path="/identity/v3").get_environ()
+    with pytest.raises(ClientDisconnected, match="before GET /identity/v3") as caught:
+        served(environ, lambda status, headers, exc_info=None: None)
+    assert isinstance(caught.value.__cause__, ConnectionDropped)
+    # With the fault spent the wrapper is transparent.
+    seen: list[str] = []
+    body = b"".join(
+        served(
+            EnvironBuilder(path="/identity/v3").get_environ(),
+            lambda status, headers, exc_info=None: seen.append(status),
+        )
+    )
+    assert seen == ["200 OK"]
+    assert b'"id": "v3.14"' in body or b'"id":"v3.14"' in body
