@@ -249,6 +249,8 @@ def measure(quick: bool = False, log: Any = print) -> ThroughputResult:
         bare, bare_pid = stack.enter_context(emulator_server(workdir, "--no-control-plane"))
         _, bare_headers, _ = _fetch(f"{bare}/identity/v3/auth/tokens", auth, JSON_HEADERS)
         bare_token = bare_headers["X-Subject-Token"]
+        bare_url = f"{bare}/compute/v2/{PROJECT_ID}/servers/{SERVER_ID}"
+        _, _, bare_body = _fetch(bare_url, headers={"X-Auth-Token": bare_token})
         moto = stack.enter_context(moto_server(workdir))
         _, _, moto_body = _fetch(moto.url, moto.body, moto.headers)
         targets = [
@@ -268,7 +270,7 @@ def measure(quick: bool = False, log: Any = print) -> ThroughputResult:
             moto,
             Target(
                 EMU_GET_BARE,
-                f"{bare}/compute/v2/{PROJECT_ID}/servers/{SERVER_ID}",
+                bare_url,
                 "GET",
                 b"",
                 {"X-Auth-Token": bare_token},
@@ -281,6 +283,7 @@ def measure(quick: bool = False, log: Any = print) -> ThroughputResult:
             targets[2].name: len(token_body),
             targets[3].name: len(flask_post),
             moto.name: len(moto_body),
+            EMU_GET_BARE: len(bare_body),
         }
         results: dict[str, list[LoadResult]] = {t.name: [] for t in targets}
         server_cpu: dict[str, list[float]] = {t.name: [] for t in targets}
