@@ -1,14 +1,13 @@
 """Identity state: users, projects and tokens from the seed, under one lock, timed by the clock.
 
 Every other service calls ``authenticate(token_id)`` — the job keystonemiddleware does in front
-of Nova. Token values are opaque ``secrets.token_urlsafe(32)`` strings (256 bits) and are never
-logged or put in ``snapshot()``.
+of Nova. Token values are opaque ``token_urlsafe(32)`` strings (256 bits of the OS's CSPRNG, see
+``randomness.py``) and are never logged or put in ``snapshot()``.
 """
 
 from __future__ import annotations
 
 import hmac
-import secrets
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -19,6 +18,7 @@ from emulator.config import EmulatorConfig
 from emulator.identity.auth_request import AuthRequest, Ref
 from emulator.identity.errors import AccountLocked, TokenNotFound, Unauthorized
 from emulator.identity.lockout import LockoutTracker
+from emulator.identity.randomness import token_urlsafe
 from emulator.seed import DomainSeed, ProjectSeed, RoleSeed, UserSeed
 
 _MIN_PRUNE_AT = 1024
@@ -102,7 +102,7 @@ class IdentityBackend:
                 parent_audit = parent.audit_ids[-1:]
             project, roles = self._scope(user, request.project)
             token_id = self._new_token_id()
-            audit_id = secrets.token_urlsafe(16)[:22]
+            audit_id = token_urlsafe(16)[:22]
             info = TokenInfo(
                 id=token_id,
                 user_id=user.id,
@@ -228,7 +228,7 @@ class IdentityBackend:
 
     def _new_token_id(self) -> str:
         while True:
-            token_id = secrets.token_urlsafe(32)
+            token_id = token_urlsafe(32)
             if token_id not in self._tokens:
                 return token_id
 
