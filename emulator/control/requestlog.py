@@ -3,7 +3,9 @@
 A request only records its raw parts (an ``Exchange``: bytes, the logged headers, the secret
 values to hide); parsing and masking wait until the log is read (``RequestLog.entries()``, which
 ``GET /_emulator/requests`` and ``requests_log()`` use), so a request does not pay for a log that
-nobody reads. The mask functions here stay the one place that hides secrets. Masked as ``***``: the values of the ``X-Auth-Token`` / ``X-Subject-Token`` headers, JSON fields
+nobody reads. The mask functions here stay the one place that hides secrets.
+
+Masked as ``***``: the values of the ``X-Auth-Token`` / ``X-Subject-Token`` headers, JSON fields
 named like a password (``password``, ``admin_pass``, ``adminPass``, …) anywhere in a body, and the
 token value in Keystone's ``token`` auth method (``{"token": {"id": …}}``). Non-JSON bodies are kept
 as text (cut at 4 KiB) with the values after password-like keys and a token's ``"id"`` masked,
