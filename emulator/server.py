@@ -120,11 +120,17 @@ class EmulatorServer(ControlMethods):
             self._server, self._thread = None, None
         if server is None or thread is None:
             return
+        # Workers first: a worker that finishes a response pulls the trigger, and once the trigger
+        # is closed that write would hit a closed (or reused) file descriptor.
+        server.task_dispatcher.shutdown(cancel_pending=True, timeout=5)
         # Closing sockets from another thread races the poll loop; the trigger runs the close in
         # the loop's own thread, and the loop ends once its map is empty.
-        server.trigger.pull_trigger(lambda: _close_all(server))
+        try:
+            server.trigger.pull_trigger(lambda: _close_all(server))
+        except OSError:
+            # The trigger is already gone; the loop still wakes up on its poll timeout.
+            _close_all(server)
         thread.join(timeout=5)
-        server.task_dispatcher.shutdown(cancel_pending=True, timeout=5)
 
     @property
     def running(self) -> bool:
