@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import inspect
-import random
-import uuid
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException, InternalServerError
-from werkzeug.http import HTTP_STATUS_CODES
 
 from emulator import compute, control, identity
 from emulator.config import EmulatorConfig
+from emulator.requestid import RequestIdMiddleware
 from emulator.state import STATE_KEY, EmulatorState
 
 # Path prefix -> the module that renders that service's fault bodies. Unmatched paths (no
@@ -23,9 +21,6 @@ _SERVICES = (
     (compute.URL_PREFIX, compute.render_http_exception),
     (control.URL_PREFIX, control.render_http_exception),
 )
-_REQUEST_IDS = random.Random()  # noqa: S311 - seeded from os.urandom; ids only, not secrets
-# "202 Accepted" for every status werkzeug knows a phrase for.
-_STATUS_LINES = {code: f"{code} {phrase}" for code, phrase in HTTP_STATUS_CODES.items() if phrase}
 
 
 class _EmulatorFlask(Flask):
@@ -53,42 +48,18 @@ def create_app(config: EmulatorConfig | dict[str, Any] | None = None) -> Flask:
     state = EmulatorState(cfg)
     app.extensions[STATE_KEY] = state
 
-    app.before_request(_assign_request_id)
-    if cfg.control_plane:
-        control.install(app)  # fault injection + request log sit in front of every cloud route
     app.register_blueprint(identity.bp)
     app.register_blueprint(compute.bp)
+    # One WSGI middleware sees every request (404s and error pages too): the request id and
+    # reason phrase always; with the control plane also fault injection and the request log.
     if cfg.control_plane:
         app.register_blueprint(control.bp)
-    app.after_request(_finish_response)
+        control.install(app)
+    else:
+        app.wsgi_app = RequestIdMiddleware(app.wsgi_app)  # type: ignore[method-assign]
     app.register_error_handler(HTTPException, _render_http_exception)
     app.register_error_handler(Exception, _render_unhandled)
     return app
-
-
-def _new_request_id() -> str:
-    """``req-<uuid4>``, as oslo.middleware's request_id sends."""
-    # A correlation id, not a secret: drawn from a seeded PRNG rather than uuid4's os.urandom,
-    # a syscall that releases the GIL, after which a busy waitress thread waits to get it back
-    # (measured: the largest single cost per request under load).
-    return f"req-{uuid.UUID(int=_REQUEST_IDS.getrandbits(128), version=4)}"
-
-
-def _assign_request_id() -> None:
-    g.request_id = _new_request_id()
-
-
-def _finish_response(response: Response) -> Response:
-    """Request id header and reason phrase (one hook: each hook costs a call per request)."""
-    # Keystone and Nova both send x-openstack-request-id (oslo.middleware request_id).
-    request_id = getattr(g, "request_id", None) or _new_request_id()
-    response.headers.setdefault("x-openstack-request-id", request_id)
-    # werkzeug upper-cases reason phrases ("202 ACCEPTED"); Nova and Keystone (webob) send
-    # "202 Accepted", which is what the seed document tells the operator to look for.
-    status_line = _STATUS_LINES.get(response.status_code)
-    if status_line:
-        response.status = status_line
-    return response
 
 
 def _service_renderer(path: str) -> Any:

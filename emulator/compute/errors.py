@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from flask import Response, g, jsonify, request
+from flask import Response, jsonify, request
 from werkzeug.exceptions import HTTPException
+
+from emulator.requestid import current_request_id
 
 # nova/api/openstack/wsgi.py Fault._fault_names
 FAULT_NAMES: dict[int, str] = {
@@ -154,7 +156,7 @@ def render_http_exception(exc: HTTPException) -> Response:
 
 def _add_compute_request_id(response: Response) -> None:
     # nova/api/compute_req_id.py: the same id as x-openstack-request-id, under Nova's old name.
-    request_id = getattr(g, "request_id", None)
+    request_id = current_request_id()
     if request_id:
         response.headers.setdefault("x-compute-request-id", request_id)
         response.headers.setdefault("x-openstack-request-id", request_id)

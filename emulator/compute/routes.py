@@ -25,6 +25,7 @@ from emulator.compute.microversions import APIVersion, negotiate, response_heade
 from emulator.current import current_state
 from emulator.identity.backend import TokenInfo
 from emulator.identity.errors import IdentityError, render_identity_error
+from emulator.requestid import current_request_id
 from emulator.seed import FlavorSeed
 from emulator.urls import service_base
 
@@ -71,7 +72,7 @@ def _pipeline() -> None:
 
 @bp.after_request
 def _headers(response: Response) -> Response:
-    request_id = getattr(g, "request_id", None)
+    request_id = current_request_id()
     if request_id:
         response.headers.setdefault("x-compute-request-id", request_id)
     version: APIVersion | None = getattr(g, "compute_version", None)
