@@ -8,58 +8,45 @@ tables of the report (and the cProfile summaries appended when a target is unmet
 from __future__ import annotations
 
 _APP_COST = (
-    "Cause: our code's CPU per request, not the server. The table *CPU per request inside the "
-    "WSGI app* below isolates it: the emulator spends several times the Flask baseline's CPU "
-    "inside the app, and one request's CPU sets the rate on 2 cores shared with the generator. "
-    "cProfile of 3,000 GET server calls (default config, 2026-11-27): "
-    "(1) the control plane's request log, `emulator/control/layer.py::_log_request`, was ~31 % "
-    "of the request then (~40 % after masking by value was added later that day): on *every* "
-    "request it JSON-parses and recursively masks the response body "
-    "(`control/requestlog.py::mask_json`, 52 calls per GET, 86 per POST token) and the request "
-    "body, and builds masked header dicts; this run's share is computed at the end of this item "
-    "from the `control_plane=False` column, and the `--no-control-plane` row of the throughput "
-    "table shows the effect over HTTP. (2) `emulator/urls.py::service_base` reads `request.host_url`, which runs werkzeug's "
-    "`get_current_url` + `uri_to_iri` (~6 %). (3) `control/layer.py::_apply_fault` reads the "
-    "request body and takes the fault lock even when no fault is set (~5 %). "
-    "Fix (owners: control plane; app/urls): keep the raw body bytes and headers in the log "
-    "entry and parse + mask them only when `/_emulator/requests` is read (the mask functions "
-    "stay the single place that hides secrets), return from `_apply_fault` before touching the "
-    "body when the fault list is empty, and build the base URL from "
-    "`environ['wsgi.url_scheme']` and `HTTP_HOST` once per request."
+    "Cause: CPU per request inside the app (table *CPU per request inside the WSGI app* below). "
+    "The first runs on 2026-11-27 measured ~270 µs per GET in the app and ratios of 0.45–0.54; "
+    "the owners then made the request log lazy (a15a900), skipped the fault layer when no rule "
+    "is set (45d38cf), built the base URL from the environ (a0a8603), removed hooks and proxies "
+    "(c461f8f), dropped a per-request `os.urandom` (31bf42a), cached timestamps (eb73894) and "
+    "folded the control plane into one WSGI middleware (346609b). What is left over the minimal "
+    "Flask route (cProfile of 3,000 GETs against the baseline, 14:40): werkzeug URL matching "
+    "over the emulator's ~30 rules instead of 3 (~12 µs), ~16 more LocalProxy lookups of "
+    "`request`/`g`/`current_app` (~18 µs), and our own code spread over "
+    "`control/layer.py::_cloud_request`, `compute/routes.py::_pipeline`, `show_server`, "
+    "`_context` and `requestid.py` (~30 µs together). The server process also spends more CPU "
+    "per request than the in-app gap (server CPU column), ~20 µs of it cyclic GC over its "
+    "larger heap (a `gc.disable()` trial). Fix (owners: compute, control, app): read "
+    "`request`/`g` once per request into locals (`request._get_current_object()`), render the "
+    "constant part of a server's view once per state change instead of per request, and keep "
+    "long-lived objects out of the GC's way (`gc.freeze()` after start-up)."
 )
 
 _WARM = (
     "Cause: the warm call runs a whole Flask request per `requests` call, while a static "
     "`responses` mock only builds a response object. The diagnostic rows of the warm table show "
-    "the floor: a *minimal* Flask route returning the same bytes behind the same kind of "
-    "`responses` callback (werkzeug `EnvironBuilder` + `run_wsgi_app`, as `emulator/mock.py` "
-    "does) costs 1.5–1.65× the static mock in our runs, at or above the 1.5× target "
-    "(this run's figure follows); `control_plane=False` "
-    "shows the control plane's share (~0.13–0.16 ms of ~0.77 ms, profiled 2026-11-27: "
-    "`control/layer.py::_log_request` masking every body, as for the standalone server). "
-    "Building the WSGI environ directly instead of `EnvironBuilder` saved only ~0.045 ms in a "
-    "trial. Fix: make the request log lazy (see the throughput finding), then to reach 1.5× the "
-    "mock must skip Flask on hot reads (e.g. answer GET server from a response cached per "
-    "(path, token) and invalidated on any state change) — a design decision for the mock's "
-    "owner; with the lazy log alone the ratio is expected near the minimal-Flask floor."
+    "the floor: a *minimal* Flask route returning the same bytes behind a `responses` callback "
+    "(werkzeug `EnvironBuilder` + `run_wsgi_app`) measured 1.4–1.65× the static mock in our runs. "
+    "Since the first runs (~2.0×) the mock builds the WSGI environ itself (85c87a8) and the "
+    "request log is lazy (a15a900); what is left is the app's own per-request cost, the same as "
+    "for the standalone server (section 1's finding)."
 )
 
 _COLD_FLOOR = (
     "Cause: importing our package and building the app. Measured 2026-11-27 in CPU time "
-    "(`time.process_time`, bytecode caches present, median of 7 fresh processes): the floor's "
-    "imports take ~165 ms; `import emulator.mock` adds ~25 ms, of which ~14 ms is creating our "
-    "26 `@dataclass` classes (~0.5 ms each: `dataclasses` generates and compiles `__init__`, "
-    "`__eq__`, `__hash__`, `__repr__` per class) and ~4.5 ms is importing waitress "
-    "(`control/layer.py` subclasses waitress's `ClientDisconnected`; `mock.py` imports "
-    "`server.py` for `build_config`) although the mock serves no socket; `emulator.mock()` "
-    "adds ~13 ms: werkzeug compiling the 32 URL rules (~9 ms) and parsing the default seed with "
-    "PyYAML's pure-Python `SafeLoader` (~3.9 ms; libyaml's `yaml.CSafeLoader`, available here, "
-    "takes ~0.9 ms); the token and the first GET ~4.4 ms. Sum ~+42 ms, about 1.25× on CPU time, "
-    "so the wall-clock median lands at or above 1.3× whenever the machine is busy. Fix (owners: "
-    "seed, control plane, mock): parse seeds with `CSafeLoader` when available (−3 ms), keep "
-    "waitress off the mock's import path (−4.5 ms), and define fewer dataclasses on the import "
-    "path (plain classes with `__slots__` for internal records, or import the fault and "
-    "request-log types lazily) (−5 to −10 ms): together about 1.15×."
+    "(`time.process_time`, bytecode caches present, median of 7 fresh processes), before "
+    "6c4f5b6: the floor's imports ~165 ms; `import emulator.mock` +~25 ms, of which ~14 ms is "
+    "creating our ~26 `@dataclass` classes (~0.5 ms each: `dataclasses` generates and compiles "
+    "`__init__`, `__eq__`, `__hash__`, `__repr__` per class) and ~4.5 ms waitress; "
+    "`emulator.mock()` +~13 ms: werkzeug compiling ~30 URL rules (~9 ms) and the default seed's "
+    "YAML (~3.9 ms with the pure-Python loader). 6c4f5b6 moved seed parsing to libyaml and "
+    "waitress off the mock's import path (~−7 ms). Further fix (owners: seed, control, mock): "
+    "fewer dataclass definitions on the import path (plain classes with `__slots__` for "
+    "internal records, or import the fault and request-log types lazily)."
 )
 
 _REHEARSAL = (
@@ -79,37 +66,36 @@ _REHEARSAL = (
 FINDINGS: dict[str, str] = {
     "rehearsal": _REHEARSAL,
     "throughput-flask-get": _APP_COST,
-    "throughput-flask-post": "Same cause and fix as the GET ratio above. For the token POST "
-    "the request log masks both bodies (the password in the request, the token in the "
-    "response: 86 `mask_json` calls per request) and `identity/catalog.py::_stable_id` "
-    "computes 8 uuid5 (SHA-1) catalog ids per token (~5 %); caching the catalog per (region, "
-    "base URLs) removes the latter.",
+    "throughput-flask-post": "Same kind of cause as the GET ratio above. For the token POST "
+    "our part is mostly `identity/routes.py::_json_body` (werkzeug `get_data` + `json.loads` + "
+    "checks, ~25 % of our time) and `_token_body` (the token document and its catalog, ~20 %), "
+    "then `auth_request.parse_auth_request` and `backend.issue` (cProfile, 14:40). Fix: build "
+    "the token body from a template cached per (user, project, base URLs) and fill in only the "
+    "token's times and ids.",
     "throughput-moto-get": "Same cause and fix as the ratio to Flask above: the emulator's rate "
     "is bounded by its CPU per request; at ≥ 0.8 of Flask it would be well above 10× moto.",
-    "throughput-moto-post": "Same cause and fix as the ratio to Flask above (the token POST "
-    "also masks its request and response bodies in the request log).",
+    "throughput-moto-post": "Same cause and fix as the POST ratio to Flask above.",
     "warm-static": _WARM,
-    "warm-moto": "Same cause as the ratio to the static mock (below): the Flask request per call and "
-    "the request log's masking; the `control_plane=False` diagnostic row shows what a lazy request log would leave.",
+    "warm-moto": "Same cause as the ratio to the static mock (below): the Flask request per "
+    "call; see the diagnostic rows of the warm table.",
     "cold-floor": _COLD_FLOOR,
     "cold-moto": _COLD_FLOOR,
 }
 
 # Observations on figures that have no target (always shown when the figure was measured).
 NOTES: dict[str, str] = {
-    "server-start": "Where it goes (2026-11-27, median of 15 in one process): ~13 ms in "
-    "`EmulatorServer()` (`create_app`: werkzeug compiling 32 URL rules, and the default seed "
-    "parsed with PyYAML's pure-Python loader) and ~11 ms from `start()` to the first answer "
-    "(werkzeug builds its URL matcher on the first request). A pytest fixture that starts one "
+    "server-start": "Where it goes (2026-11-27 14:45, median of 15 in one process): ~10 ms in "
+    "`EmulatorServer()` (`create_app`, mostly werkzeug compiling ~30 URL rules, plus the "
+    "default seed) and ~12 ms from `start()` to the first answer (werkzeug builds its URL "
+    "matcher on the first request). A pytest fixture that starts one "
     "server per test pays this per test; one per session pays it once.",
-    "scale-detail": "Two things to know (2026-11-27, one process, 10,000 servers): (1) about "
-    "half of the `servers/detail` time is the request log, which JSON-parses and masks the "
-    "13 MB response (`control/requestlog.py::mask_json`, 440,000 calls), plus cyclic-GC passes "
-    "over the big heap (40–80 % more with GC enabled) — the lazy request log proposed above "
-    "removes the first; (2) the log keeps the parsed, masked body: ~39 MB per such request, "
-    "and it keeps up to 1,000 entries, so a CI job listing 10,000 servers repeatedly can grow "
-    "the emulator by gigabytes (store the raw bytes, capped, instead). Real Nova would not "
-    "return 10,001 servers in one page: `[api] max_limit` defaults to 1000 "
-    "(openstack/nova `nova/conf/api.py`), and a longer list ends with a `servers_links` next "
-    "link; the emulator returns all of them.",
+    "scale-detail": "(2026-11-27, one process, 10,000 servers) The first runs spent half of "
+    "this in the request log, which parsed and masked the 13 MB response on every request "
+    "(440,000 `mask_json` calls); the lazy log (a15a900) removed that (~900 → ~300 ms). Cyclic "
+    "GC over the big heap still adds ~30 %. The log now keeps the raw response bytes: 13 MB per "
+    "such request and up to 1,000 entries, so a CI job listing 10,000 servers repeatedly can "
+    "grow the emulator by gigabytes — cap the stored body (e.g. the first 64 KB, marked as "
+    "cut). Real Nova would not return 10,001 servers in one page: `[api] max_limit` defaults "
+    "to 1000 (openstack/nova `nova/conf/api.py`) and a longer list ends with a "
+    "`servers_links` next link; the emulator returns all of them.",
 }
