@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, g, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge as RequestEntityTooLargeError
 
 from emulator.compute import lifecycle, parsing, views
@@ -134,7 +134,12 @@ def show_server(api: str, project_id: str, server_id: str) -> Response:
     ctx = _context(api, project_id)
     backend = _backend()
     record = backend.get_server(project_id, server_id)
-    return jsonify({"server": views.server_detail(ctx, record, backend.flavor_of(record))})
+    flavor = backend.flavor_of(record)
+    if current_app.debug:  # jsonify pretty-prints in debug mode
+        return jsonify({"server": views.server_detail(ctx, record, flavor)})
+    # What jsonify sends (the app's dumps, a newline, application/json), from a cached body.
+    text = views.server_detail_json(ctx, record, flavor, current_app.json.dumps)
+    return current_app.response_class(f"{text}\n", mimetype="application/json")
 
 
 @bp.post(f"/{PROJECT}/servers/<server_id>/action")
