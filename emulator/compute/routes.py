@@ -25,6 +25,7 @@ from emulator.compute.microversions import APIVersion, negotiate, response_heade
 from emulator.current import current_state
 from emulator.identity.backend import TokenInfo
 from emulator.identity.errors import IdentityError, render_identity_error
+from emulator.prefetch import prefetched_body
 from emulator.requestid import current_request_id
 from emulator.seed import FlavorSeed
 from emulator.urls import service_base
@@ -214,6 +215,9 @@ def _context(api: str, project_id: str) -> views.ViewContext:
 def _read_body() -> bytes:
     """The request body, at most ``config.max_body_bytes`` (chunked bodies included)."""
     limit = current_state().config.max_body_bytes
+    prefetched = prefetched_body()
+    if prefetched is not None:
+        return prefetched  # complete and within the limit (the control layer checked both)
     # Flask >= 3.1: a per-request limit; werkzeug then stops a chunked body at the limit too.
     request.max_content_length = limit
     try:

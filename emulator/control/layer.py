@@ -23,6 +23,7 @@ from flask import Flask, Response, json
 from emulator.control.faults import Fault, service_of
 from emulator.control.requestlog import Exchange, logged_environ_headers
 from emulator.current import STATE_KEY
+from emulator.prefetch import BODY_KEY
 from emulator.requestid import (
     REQUEST_ID_KEY,
     StartResponse,
@@ -170,14 +171,20 @@ def _take_request_body(environ: dict[str, Any], limit: int) -> bytes:
         return b""  # left unread: the service answers 413 without reading it
     if length is not None:
         body: bytes = stream.read(length)
+        complete = len(body) == length  # short: werkzeug answers the route's read with a 400
     elif environ.get("wsgi.input_terminated"):
         # Chunked, de-chunked by the server: at most one byte past the limit, so the route
         # still sees that it is too large and answers 413.
         body = stream.read(limit + 1)
+        complete = True
     else:
         return b""  # chunked with no terminated stream: werkzeug reads nothing either
     environ["wsgi.input"] = io.BytesIO(body)
-    return body if len(body) <= limit else b""
+    if len(body) > limit:
+        return b""
+    if complete:
+        environ[BODY_KEY] = body  # the route uses these bytes instead of reading the stream
+    return body
 
 
 def _fault_response(fault: Fault, path: str, request_id: str) -> Response:

@@ -17,6 +17,7 @@ from emulator.identity.errors import (
     ValidationError,
     render_identity_error,
 )
+from emulator.prefetch import prefetched_body
 from emulator.urls import service_base
 
 URL_PREFIX = "/identity"
@@ -106,7 +107,9 @@ def _json_body() -> Any:
     limit = current_state().config.max_body_bytes
     if request.content_length is not None and request.content_length > limit:
         raise RequestTooLarge()
-    data = request.get_data(cache=True)
+    data = prefetched_body()
+    if data is None:
+        data = request.get_data(cache=True)
     if len(data) > limit:
         raise RequestTooLarge()
     if not data:

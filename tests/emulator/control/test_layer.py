@@ -138,3 +138,31 @@ def test_without_control_plane_every_response_still_has_id_and_phrase() -> None:
     assert headers["x-openstack-request-id"].startswith("req-")
     assert json.loads(body)["error"]["code"] == 404
     assert call(app, "GET", "/_emulator/requests")[0] == "404 Not Found"
+
+
+def test_route_sees_the_same_body_with_and_without_the_layer() -> None:
+    """The layer hands its prefetched bytes to the route only when complete and within limits."""
+    raw = json.dumps(DEMO_AUTH).encode()
+    cases: list[dict[str, Any]] = [
+        {"CONTENT_LENGTH": str(len(raw))},  # whole
+        {"CONTENT_LENGTH": str(len(raw) + 50)},  # the client sent less than it announced
+        {"CONTENT_LENGTH": "-3"},
+        {"CONTENT_LENGTH": "x"},
+        {"CONTENT_LENGTH": "100000000"},  # over max_body_bytes
+    ]
+    for environ in cases:
+        answers = []
+        for control_plane in (True, False):
+            app = create_app({"control_plane": control_plane})
+            status, _, body = call(
+                app,
+                "POST",
+                "/identity/v3/auth/tokens",
+                CONTENT_TYPE="application/json",
+                **environ,
+                **{"wsgi.input": io.BytesIO(raw)},
+            )
+            answers.append((status, json.loads(body).get("error")))
+        assert answers[0] == answers[1], environ
+        if environ["CONTENT_LENGTH"] == str(len(raw)):
+            assert answers[0][0] == "201 Created"
