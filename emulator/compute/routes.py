@@ -136,11 +136,14 @@ def show_server(api: str, project_id: str, server_id: str) -> Response:
     backend = _backend()
     record = backend.get_server(project_id, server_id)
     flavor = backend.flavor_of(record)
-    if current_app.debug:  # jsonify pretty-prints in debug mode
-        return jsonify({"server": views.server_detail(ctx, record, flavor)})
-    # What jsonify sends (the app's dumps, a newline, application/json), from a cached body.
-    text = views.server_detail_json(ctx, record, flavor, current_app.json.dumps)
-    return current_app.response_class(f"{text}\n", mimetype="application/json")
+    provider = current_app.json
+    compact = getattr(provider, "compact", None)
+    if compact is False or (compact is None and current_app.debug):
+        return jsonify({"server": views.server_detail(ctx, record, flavor)})  # pretty-printed
+    # Byte for byte what jsonify sends (compact dumps, a newline, its mimetype), from a cache.
+    text = views.server_detail_json(ctx, record, flavor, provider.dumps)
+    mimetype = getattr(provider, "mimetype", "application/json")
+    return current_app.response_class(f"{text}\n", mimetype=mimetype)
 
 
 @bp.post(f"/{PROJECT}/servers/<server_id>/action")

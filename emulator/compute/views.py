@@ -186,14 +186,15 @@ def server_detail(ctx: ViewContext, record: ServerRecord, flavor: FlavorSeed) ->
 # entry holds it, so its id cannot be reused); servers with a fault are rendered each time.
 _DETAIL_BODIES: dict[tuple[Any, ...], tuple[ServerSeed, str]] = {}
 _DETAIL_BODIES_MAX = 1024
+_COMPACT = (",", ":")  # what jsonify passes to dumps outside debug mode
 
 
 def server_detail_json(
-    ctx: ViewContext, record: ServerRecord, flavor: FlavorSeed, dumps: Callable[[Any], str]
+    ctx: ViewContext, record: ServerRecord, flavor: FlavorSeed, dumps: Callable[..., str]
 ) -> str:
-    """``dumps({"server": server_detail(…)})``, cached by the body's inputs (see above)."""
+    """``{"server": server_detail(…)}`` as jsonify's compact JSON, cached by the body's inputs."""
     if record.fault is not None:
-        return dumps({"server": server_detail(ctx, record, flavor)})
+        return dumps({"server": server_detail(ctx, record, flavor)}, separators=_COMPACT)
     spec = record.spec
     key = (
         id(spec),
@@ -212,7 +213,7 @@ def server_detail_json(
     hit = _DETAIL_BODIES.get(key)
     if hit is not None and hit[0] is spec:
         return hit[1]
-    text = dumps({"server": server_detail(ctx, record, flavor)})
+    text = dumps({"server": server_detail(ctx, record, flavor)}, separators=_COMPACT)
     if len(_DETAIL_BODIES) >= _DETAIL_BODIES_MAX:
         _DETAIL_BODIES.clear()  # a bound, not an LRU: a scan over many servers just refills it
     _DETAIL_BODIES[key] = (spec, text)

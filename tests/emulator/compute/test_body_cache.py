@@ -8,6 +8,7 @@ equal a freshly rendered one and show the change.
 from __future__ import annotations
 
 import itertools
+import json
 from typing import Any
 
 import pytest
@@ -37,6 +38,9 @@ def bodies(api: Api, host: str = "localhost") -> list[bytes]:
         return got
 
     first, second = get_all(), get_all()
+    for body in first:
+        # Byte for byte what jsonify sends: compact separators, key order kept, a newline.
+        assert body == (json.dumps(json.loads(body), separators=(",", ":")) + "\n").encode()
     views._DETAIL_BODIES.clear()
     fresh = get_all()
     assert first == second == fresh
