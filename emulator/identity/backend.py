@@ -58,6 +58,7 @@ class IdentityBackend:
         self._domains: dict[str, DomainSeed] = {d.id: d for d in seed.domains}
         self._projects: dict[str, ProjectSeed] = {p.id: p for p in seed.projects}
         self._roles: dict[str, RoleSeed] = {r.id: r for r in seed.roles}
+        self._roles_by_name: dict[str, RoleSeed] = {r.name: r for r in self._roles.values()}
         self._users: dict[str, UserSeed] = {u.id: u for u in seed.users}
         self._tokens: dict[str, _TokenRecord] = {}
         self._prune_at = _MIN_PRUNE_AT
@@ -142,34 +143,36 @@ class IdentityBackend:
 
     def describe(self, info: TokenInfo) -> dict[str, Any]:
         """The token body without the catalog (``routes`` adds it: it depends on the request)."""
-        with self._lock:
-            record = self._tokens.get(info.id)
-            audit_ids = list(record.audit_ids) if record else [info.audit_id]
-            user_domain = self._domains[info.user_domain_id]
-            body: dict[str, Any] = {
-                "methods": list(info.methods),
-                "user": {
-                    "domain": {"id": user_domain.id, "name": user_domain.name},
-                    "id": info.user_id,
-                    "name": info.user_name,
-                    "password_expires_at": None,
-                },
-                "audit_ids": audit_ids,
-                "expires_at": isoformat_keystone(info.expires_at),
-                "issued_at": isoformat_keystone(info.issued_at),
+        # No lock: the one mutable read is a single dict lookup (atomic), the rest reads the
+        # immutable seed. (Every token request and every authenticated call shares this lock;
+        # holding it while building a body made threads queue on it under load.)
+        record = self._tokens.get(info.id)
+        audit_ids = list(record.audit_ids) if record else [info.audit_id]
+        user_domain = self._domains[info.user_domain_id]
+        body: dict[str, Any] = {
+            "methods": list(info.methods),
+            "user": {
+                "domain": {"id": user_domain.id, "name": user_domain.name},
+                "id": info.user_id,
+                "name": info.user_name,
+                "password_expires_at": None,
+            },
+            "audit_ids": audit_ids,
+            "expires_at": isoformat_keystone(info.expires_at),
+            "issued_at": isoformat_keystone(info.issued_at),
+        }
+        if info.project_id is not None:
+            project = self._projects[info.project_id]
+            domain = self._domains[project.domain_id]
+            body["project"] = {
+                "domain": {"id": domain.id, "name": domain.name},
+                "id": project.id,
+                "name": project.name,
             }
-            if info.project_id is not None:
-                project = self._projects[info.project_id]
-                domain = self._domains[project.domain_id]
-                body["project"] = {
-                    "domain": {"id": domain.id, "name": domain.name},
-                    "id": project.id,
-                    "name": project.name,
-                }
-                body["is_domain"] = False
-                by_name = {r.name: r for r in self._roles.values()}
-                body["roles"] = [{"id": by_name[n].id, "name": n} for n in info.roles]
-            return body
+            body["is_domain"] = False
+            by_name = self._roles_by_name
+            body["roles"] = [{"id": by_name[n].id, "name": n} for n in info.roles]
+        return body
 
     def snapshot(self) -> dict[str, Any]:
         """Domains, projects, users (no passwords), the live token count and lockouts."""
