@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from emulator.config import EmulatorConfig
@@ -43,10 +44,43 @@ def build_catalog(
     config: EmulatorConfig, identity_base: str, compute_base: str, project_id: str
 ) -> list[dict[str, Any]]:
     """``identity`` and ``compute`` with public/internal/admin endpoints in the config's region."""
-    region = config.region
+    return _catalog(config.region, config.compute_version, identity_base, compute_base, project_id)
+
+
+def catalog_json(
+    config: EmulatorConfig,
+    identity_base: str,
+    compute_base: str,
+    project_id: str,
+    dumps: Callable[..., str],
+) -> str:
+    """``build_catalog(…)`` as compact JSON (jsonify's separators), cached by all it depends on."""
+    return _catalog_json(
+        config.region, config.compute_version, identity_base, compute_base, project_id, dumps
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _catalog_json(
+    region: str,
+    compute_version: str,
+    identity_base: str,
+    compute_base: str,
+    project_id: str,
+    dumps: Callable[..., str],
+) -> str:
+    # Every token with a catalog carries the same one for a given host and project; encoding it
+    # was about half of the JSON work of a token response.
+    catalog = _catalog(region, compute_version, identity_base, compute_base, project_id)
+    return dumps(catalog, separators=(",", ":"))
+
+
+def _catalog(
+    region: str, compute_version: str, identity_base: str, compute_base: str, project_id: str
+) -> list[dict[str, Any]]:
     services = (
         ("identity", "keystone", f"{identity_base}/v3"),
-        ("compute", "nova", f"{compute_base}/{config.compute_version}/{project_id}"),
+        ("compute", "nova", f"{compute_base}/{compute_version}/{project_id}"),
     )
     catalog = []
     for service_type, name, url in services:

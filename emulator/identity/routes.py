@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 
 from emulator.current import current_state
 from emulator.identity.auth_request import parse_auth_request
 from emulator.identity.backend import IdentityBackend, TokenInfo
-from emulator.identity.catalog import build_catalog, version_v3
+from emulator.identity.catalog import build_catalog, catalog_json, version_v3
 from emulator.identity.errors import (
     IdentityError,
     RequestTooLarge,
@@ -59,7 +59,7 @@ def version() -> Response:
 def issue_token() -> Response:
     """Password or token method; project scope or none; 201 with ``X-Subject-Token``."""
     info = _backend().issue(parse_auth_request(_json_body()))
-    response = jsonify({"token": _token_body(info)})
+    response = _token_response(info)
     response.status_code = 201
     response.headers[SUBJECT_TOKEN_HEADER] = info.id
     return response
@@ -71,7 +71,7 @@ def validate_token() -> Response:
     backend = _backend()
     backend.authenticate(_header(AUTH_TOKEN_HEADER))
     info = backend.validate(_header(SUBJECT_TOKEN_HEADER))
-    response = jsonify({"token": _token_body(info)})
+    response = _token_response(info)
     response.headers[SUBJECT_TOKEN_HEADER] = info.id
     return response
 
@@ -88,6 +88,28 @@ def revoke_token() -> Response:
 def _header(name: str) -> str | None:
     value = request.headers.get(name)
     return value if value else None
+
+
+def _token_response(info: TokenInfo) -> Response:
+    """What ``jsonify({"token": _token_body(info)})`` sends, with the catalog's JSON cached."""
+    provider = current_app.json
+    compact = getattr(provider, "compact", None)
+    if compact is False or (compact is None and current_app.debug):
+        return jsonify({"token": _token_body(info)})  # pretty-printed
+    body = _backend().describe(info)
+    text: str = provider.dumps({"token": body}, separators=(",", ":"))
+    if info.project_id is not None and "nocatalog" not in request.args:
+        catalog = catalog_json(
+            current_state().config,
+            service_base("identity"),
+            service_base("compute"),
+            info.project_id,
+            provider.dumps,
+        )
+        # The catalog is the token's last key: '{"token":{…}}' -> '{"token":{…,"catalog":[…]}}'.
+        text = f'{text[:-2]},"catalog":{catalog}}}}}'
+    mimetype = getattr(provider, "mimetype", "application/json")
+    return current_app.response_class(f"{text}\n", mimetype=mimetype)
 
 
 def _token_body(info: TokenInfo) -> dict[str, Any]:
