@@ -12,18 +12,19 @@ _APP_COST = (
     "The first runs on 2026-11-27 measured ~270 µs per GET in the app and ratios of 0.45–0.54; "
     "the owners then made the request log lazy (a15a900), skipped the fault layer when no rule "
     "is set (45d38cf), built the base URL from the environ (a0a8603), removed hooks and proxies "
-    "(c461f8f), dropped a per-request `os.urandom` (31bf42a), cached timestamps (eb73894) and "
-    "folded the control plane into one WSGI middleware (346609b). What is left over the minimal "
-    "Flask route (cProfile of 3,000 GETs against the baseline, 14:40): werkzeug URL matching "
+    "(c461f8f), dropped a per-request `os.urandom` (31bf42a), cached timestamps (eb73894), "
+    "folded the control plane into one WSGI middleware (346609b), cached the rendered server "
+    "body (ff3310a, 3af2659) and the token catalog (a6986c1). What is left over the minimal "
+    "Flask route (cProfile of 3,000 GETs against the baseline, 14:50): werkzeug URL matching "
     "over the emulator's ~30 rules instead of 3 (~12 µs), ~16 more LocalProxy lookups of "
     "`request`/`g`/`current_app` (~18 µs), and our own code spread over "
     "`control/layer.py::_cloud_request`, `compute/routes.py::_pipeline`, `show_server`, "
     "`_context` and `requestid.py` (~30 µs together). The server process also spends more CPU "
     "per request than the in-app gap (server CPU column), ~20 µs of it cyclic GC over its "
     "larger heap (a `gc.disable()` trial). Fix (owners: compute, control, app): read "
-    "`request`/`g` once per request into locals (`request._get_current_object()`), render the "
-    "constant part of a server's view once per state change instead of per request, and keep "
-    "long-lived objects out of the GC's way (`gc.freeze()` after start-up)."
+    "`request`/`g` once per request into locals (`request._get_current_object()`), match the "
+    "hot cloud routes before the generic URL map, and keep long-lived objects out of the GC's "
+    "way (`gc.freeze()` after start-up)."
 )
 
 _WARM = (
@@ -67,11 +68,11 @@ FINDINGS: dict[str, str] = {
     "rehearsal": _REHEARSAL,
     "throughput-flask-get": _APP_COST,
     "throughput-flask-post": "Same kind of cause as the GET ratio above. For the token POST "
-    "our part is mostly `identity/routes.py::_json_body` (werkzeug `get_data` + `json.loads` + "
-    "checks, ~25 % of our time) and `_token_body` (the token document and its catalog, ~20 %), "
-    "then `auth_request.parse_auth_request` and `backend.issue` (cProfile, 14:40). Fix: build "
-    "the token body from a template cached per (user, project, base URLs) and fill in only the "
-    "token's times and ids.",
+    "our part is mostly `identity/routes.py::_token_response` (~40 % of our time, the catalog "
+    "now cached by a6986c1), `backend.issue` (~25 %, with a linear `_find_domain`) and "
+    "`_json_body` + `parse_auth_request` (~25 %) (cProfile of 1,000 POSTs, 14:50). Fix: "
+    "index domains and users by name, and build the rest of the token body from a template "
+    "cached per (user, project) with only the times and ids filled in.",
     "throughput-moto-get": "Same cause and fix as the ratio to Flask above: the emulator's rate "
     "is bounded by its CPU per request; at ≥ 0.8 of Flask it would be well above 10× moto.",
     "throughput-moto-post": "Same cause and fix as the POST ratio to Flask above.",
