@@ -67,11 +67,19 @@ class IdentityBackend:
     # -- for other services ------------------------------------------------------------------
     def authenticate(self, token_id: str | None) -> TokenInfo:
         """The token behind ``X-Auth-Token``; ``Unauthorized`` if missing, unknown or expired."""
-        with self._lock:
-            record = self._live(token_id)
-            if record is None:
+        # Every authenticated call lands here, so the live path takes no lock: one dict lookup
+        # (atomic under the GIL) of a frozen record, and a clock read. Measured: 8 threads
+        # queueing on this lock cost more CPU per request than the lookup itself. A revoke
+        # racing with it is ordered at the lookup, as it would be under the lock.
+        if token_id and "\r" not in token_id and "\n" not in token_id:
+            record = self._tokens.get(token_id)
+            if record is not None and self.clock.now() < record.info.expires_at:
+                return record.info
+        with self._lock:  # unknown or expired: the locked path drops an expired token
+            live = self._live(token_id)
+            if live is None:
                 raise Unauthorized()
-            return record.info
+            return live.info
 
     # -- POST /v3/auth/tokens ----------------------------------------------------------------
     def issue(self, request: AuthRequest) -> TokenInfo:
