@@ -90,6 +90,11 @@ NOTES: dict[str, str] = {
     "default seed) and ~12 ms from `start()` to the first answer (werkzeug builds its URL "
     "matcher on the first request). A pytest fixture that starts one "
     "server per test pays this per test; one per session pays it once.",
+    "scale-get": "Measured on a warmed working set of 100 ids at every size, because the "
+    "emulator caches each server's rendered body (ff3310a). Picking among *all* ids instead "
+    "(the method before 15:00 on 2026-11-27) gave 1.19–1.26×: at 10,000 servers most picks "
+    "were first renders, at 10 all were cache hits — the cost of a cache miss, not of the "
+    "lookup.",
     "scale-detail": "(2026-11-27, one process, 10,000 servers) The first runs spent half of "
     "this in the request log, which parsed and masked the 13 MB response on every request "
     "(440,000 `mask_json` calls); the lazy log (a15a900) removed that (~900 → ~300 ms). Cyclic "

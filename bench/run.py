@@ -58,7 +58,7 @@ METHOD = [
     "added to the default seed; memory is `tracemalloc` around building the `ServerSeed`s (seed) "
     "and around `create_app` minus an app with the default seed (backend); RSS delta is the "
     "cross-check. Requests go through Flask's test client (whole WSGI stack, no sockets) with "
-    "random ids; 2,000 timed GETs after 100 warm-ups; `servers/detail` median of 7 calls (3 at 10,000).",
+    "a working set of 100 random ids (all of them below 100 servers), each warmed first because the emulator caches a server's rendered body; 2,000 timed GETs; `servers/detail` median of 7 calls (3 at 10,000).",
 ]
 
 
