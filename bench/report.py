@@ -128,8 +128,13 @@ def _budget(key: str, report: Report) -> str:
     allowed = (outside + base) / 0.8 - outside
     control = ""
     if bare:
+        # Noise can put the run without the control plane above the one with it: then say so.
         share = ratio(emu - bare, emu)
-        control = f", {emu - bare:.0f} µs ({share:.0%}) of it in the control plane's hooks"
+        control = (
+            f", {emu - bare:.0f} µs ({share:.0%}) of it in the control plane's hooks"
+            if emu - bare >= 1
+            else ", none of it measurably in the control plane's hooks"
+        )
     return (
         f" This run: {verb} costs {emu:.0f} µs inside the app vs the baseline's {base:.0f} µs"
         f"{control}; with the measured ratio that puts the cost outside the app at "
