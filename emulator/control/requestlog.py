@@ -51,6 +51,9 @@ SECRET_KEYS = frozenset(
 )
 MAX_TEXT = 4096
 MAX_ENTRIES = 1000
+# Bytes of a body kept per entry. Without a bound, a CI job that lists 10,000 servers
+# (13 MB per servers/detail) over and over would grow the emulator by gigabytes.
+MAX_LOGGED_BODY = 64 * 1024
 MAX_DEPTH = 32
 # Shorter header values are not real tokens; replacing them would garble the log.
 MIN_SECRET_LENGTH = 8
@@ -175,8 +178,10 @@ class Exchange:
         "path",
         "query",
         "request_body",
+        "request_body_bytes",
         "request_headers",
         "response_body",
+        "response_body_bytes",
         "response_headers",
         "service",
         "status",
@@ -207,10 +212,13 @@ class Exchange:
         self.service = service
         self.status = status
         self.request_headers = request_headers
-        self.request_body = request_body
+        self.request_body = request_body[:MAX_LOGGED_BODY]
         # None: the response never started (a drop fault before it), so nothing to log.
         self.response_headers = response_headers
-        self.response_body = response_body
+        self.response_body = response_body[:MAX_LOGGED_BODY]
+        # Sizes as sent; a body longer than MAX_LOGGED_BODY is logged cut (as masked text).
+        self.request_body_bytes = len(request_body)
+        self.response_body_bytes = len(response_body)
         self.fault = fault
         self.dropped = dropped
         # The seed's users (immutable): their passwords are masked by value wherever they occur.
@@ -241,6 +249,8 @@ class Exchange:
                 {} if self.response_headers is None else mask_headers(response_headers)
             ),
             "response_body": mask_body(self.response_body, secrets),
+            "request_body_bytes": self.request_body_bytes,
+            "response_body_bytes": self.response_body_bytes,
             "fault": self.fault,
             "dropped": self.dropped,
         }

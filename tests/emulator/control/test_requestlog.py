@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from emulator.control.requestlog import mask_body, mask_json
+from emulator.control.requestlog import MAX_LOGGED_BODY, MAX_TEXT, mask_body, mask_json
 from tests.emulator.control.conftest import DEMO_AUTH
 
 
@@ -143,3 +143,21 @@ def test_text_bodies_mask_cut_off_and_token_values(body: bytes, secret: str) -> 
 def test_seed_passwords_are_masked_by_value_anywhere(client: FlaskClient) -> None:
     client.post("/identity/v3/auth/tokens", data=b"demo-password?", content_type="text/plain")
     assert "demo-password" not in json.dumps(log(client))
+
+
+def test_a_large_body_is_logged_cut_with_its_size_and_secrets_still_masked(
+    client: FlaskClient,
+) -> None:
+    """Each entry keeps at most MAX_LOGGED_BODY bytes of a body, so memory stays bounded."""
+    for i in range(200):  # servers/detail then answers well over the cap
+        client.post("/_emulator/servers", json={"name": f"bulk-{i}"})
+    issued = client.post("/identity/v3/auth/tokens?nocatalog", json=DEMO_AUTH)
+    token = issued.headers["X-Subject-Token"]
+    project = issued.json["token"]["project"]["id"]  # type: ignore[index]
+    detail = client.get(f"/compute/v2/{project}/servers/detail", headers={"X-Auth-Token": token})
+    assert len(detail.data) > MAX_LOGGED_BODY
+    entry = log(client)[-1]
+    assert entry["response_body_bytes"] == len(detail.data)
+    assert isinstance(entry["response_body"], str)  # cut JSON is kept as (masked) text
+    assert len(entry["response_body"]) <= MAX_TEXT
+    assert "Password0" not in json.dumps(log(client))  # admin_pass of the seed's server
