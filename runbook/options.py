@@ -13,7 +13,7 @@ STEP_COUNT = 5
 # Step 5's polling: production waits like openstacksdk's wait_for_server would be told to (5 s,
 # 10 min); a rehearsal's emulator stops a server in a fraction of a second.
 LIVE_POLL = (5.0, 600.0)
-EMULATOR_POLL = (0.1, 60.0)
+EMULATOR_POLL = (0.02, 60.0)
 
 
 def add_options(parser: pytest.Parser) -> None:

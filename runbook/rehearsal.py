@@ -6,13 +6,18 @@ from typing import Any
 
 from runbook.errors import RunbookError
 
+# A rehearsal stops the server in 0.05 s: long enough for step 5's first reads (every 0.02 s, see
+# options.EMULATOR_POLL) to show the powering-off state, short enough for an instant rehearsal.
+REHEARSAL_TRANSITION_SECONDS = 0.05
+
 
 def start_emulator(region: str | None) -> tuple[Any, dict[str, str], str]:
     """Start an ``EmulatorServer`` on 127.0.0.1 (a free port): ``(server, OS_* credentials, SERVER_ID)``."""
     from emulator import EmulatorServer
 
     try:
-        server = EmulatorServer(region=region) if region else EmulatorServer()
+        options: dict[str, Any] = {"timing": REHEARSAL_TRANSITION_SECONDS}
+        server = EmulatorServer(region=region, **options) if region else EmulatorServer(**options)
     except ValueError as exc:  # an unknown region
         raise RunbookError(
             f"cannot start the emulator: {exc}", hint="choose a region with --region"

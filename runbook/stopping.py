@@ -141,9 +141,9 @@ def wait_for_shutoff(
                 hint="it was deleted (or moved out of the project): nothing left to export from it",
             ) from exc
         elapsed = clock() - started
-        progress(
-            f"{elapsed:7.1f} s  status {server.status:<8} task_state {server.task_state or '-'}"
-        )
+        # Sub-0.1 s polls (rehearsals) need two decimals, or every line reads "0.0 s".
+        shown = f"{elapsed:7.2f}" if interval < 0.1 else f"{elapsed:7.1f}"
+        progress(f"{shown} s  status {server.status:<8} task_state {server.task_state or '-'}")
         if server.status == "SHUTOFF":
             return server, elapsed
         if server.status == "ERROR":
