@@ -61,7 +61,7 @@ _REHEARSAL = (
     "(`EMULATOR_POLL` in `runbook/options.py`). On a busy 2-core machine the wall ratio of two "
     "~1 s runs swings by ±0.3×. Fix (owners: config and runbook): a rehearsal transition of "
     "0.05 s polled every 0.02 s still shows the powering-off state in the log and saves "
-    "~0.15 s (about 1.25× on a quiet machine)."
+    "~0.15 s (about 1.25× on a quiet machine); 1f3fcc2 did that at 15:07."
 )
 
 FINDINGS: dict[str, str] = {
@@ -97,11 +97,10 @@ NOTES: dict[str, str] = {
     "lookup.",
     "scale-detail": "(2026-11-27, one process, 10,000 servers) The first runs spent half of "
     "this in the request log, which parsed and masked the 13 MB response on every request "
-    "(440,000 `mask_json` calls); the lazy log (a15a900) removed that (~900 → ~300 ms). Cyclic "
-    "GC over the big heap still adds ~30 %. The log now keeps the raw response bytes: 13 MB per "
-    "such request and up to 1,000 entries, so a CI job listing 10,000 servers repeatedly can "
-    "grow the emulator by gigabytes — cap the stored body (e.g. the first 64 KB, marked as "
-    "cut). Real Nova would not return 10,001 servers in one page: `[api] max_limit` defaults "
-    "to 1000 (openstack/nova `nova/conf/api.py`) and a longer list ends with a "
-    "`servers_links` next link; the emulator returns all of them.",
+    "(440,000 `mask_json` calls); the lazy log (a15a900) removed that (~900 → ~300 ms), and "
+    "e306048 caps each logged body at 64 KiB (before it, 1,000 log entries of 13 MB could grow "
+    "the emulator by gigabytes). Cyclic GC over the big heap still adds ~30 %. Real Nova would "
+    "not return 10,001 servers in one page: `[api] max_limit` defaults to 1000 "
+    "(openstack/nova `nova/conf/api.py`) and a longer list ends with a `servers_links` next "
+    "link; the emulator returns all of them.",
 }
