@@ -66,6 +66,8 @@ class EmulatorConfig:
     lockout: LockoutPolicy = field(default_factory=LockoutPolicy)
     control_plane: bool = True
     max_body_bytes: int = 1024 * 1024
+    # Nova's [api] max_limit (nova/conf/api.py): no server list page is longer than this.
+    max_limit: int = 1000
     # "prefix": one host, services under /identity and /compute (DevStack style).
     # "fjcloud-hosts": https://<service>.<region>.cloud.global.fujitsu.com (the in-process mock).
     endpoint_style: Literal["prefix", "fjcloud-hosts"] = "prefix"
@@ -79,6 +81,8 @@ class EmulatorConfig:
             raise ValueError("token_lifetime_seconds must be > 0")
         if self.max_body_bytes <= 0:
             raise ValueError("max_body_bytes must be > 0")
+        if self.max_limit <= 0:
+            raise ValueError("max_limit must be > 0")
 
     @property
     def compute_version(self) -> str:

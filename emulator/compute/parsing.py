@@ -92,9 +92,10 @@ def name_matcher(pattern: str | None) -> Any:
     return lambda name: compiled.search(name) is not None
 
 
-def limit_and_marker() -> tuple[int | None, str | None]:
-    """``limit`` and ``marker`` query parameters (nova/api/openstack/common.py get_pagination_params)."""
-    limit: int | None = None
+def limit_and_marker(max_limit: int) -> tuple[int, str | None]:
+    """``limit`` (at most ``max_limit``) and ``marker``, as nova/api/openstack/common.py
+    get_limit_and_marker: ``min(CONF.api.max_limit, limit)``."""
+    limit = max_limit
     text = request.args.get("limit")
     if text is not None:
         try:
@@ -103,7 +104,7 @@ def limit_and_marker() -> tuple[int | None, str | None]:
             raise BadRequest("limit param must be an integer") from None
         if limit < 0:
             raise BadRequest("limit param must be positive")
-    return limit, request.args.get("marker")
+    return min(limit, max_limit), request.args.get("marker")
 
 
 def bool_filter(name: str, text: str) -> bool | None:

@@ -7,6 +7,7 @@ URL project id (400) → server lookup (404) → policy (403) → state (409).
 
 from __future__ import annotations
 
+import urllib.parse
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
@@ -246,17 +247,22 @@ def _filtered_servers(
                 raise BadRequest("Invalid status value")
             return [], None  # before 2.38 Nova answers an empty list
         records = [r for r in records if wanted.matches(r.vm_state, r.task_state)]
-    limit, marker = parsing.limit_and_marker()
+    limit, marker = parsing.limit_and_marker(current_state().config.max_limit)
     if marker is not None:
         ids = [r.id for r in records]
         if marker not in ids:
             raise BadRequest(f"marker [{marker}] not found")
         records = records[ids.index(marker) + 1 :]
     next_link = None
-    if limit is not None and len(records) >= limit:
+    if len(records) >= limit:
         records = records[:limit]
         if records:
-            next_link = f"{ctx.base}/{ctx.api}/{ctx.project_id}/{collection}?limit={limit}&marker={records[-1].id}"
+            # nova/api/openstack/common.py ViewBuilder._get_next_link: the request's own query
+            # parameters, sorted, with the marker set to the page's last server.
+            params = dict(sorted(request.args.items(multi=True)))
+            params["marker"] = records[-1].id
+            query = urllib.parse.urlencode(params)
+            next_link = f"{ctx.base}/{ctx.api}/{ctx.project_id}/{collection}?{query}"
     return records, next_link
 
 
