@@ -60,6 +60,18 @@ class IdentityBackend:
         self._roles: dict[str, RoleSeed] = {r.id: r for r in seed.roles}
         self._roles_by_name: dict[str, RoleSeed] = {r.name: r for r in self._roles.values()}
         self._users: dict[str, UserSeed] = {u.id: u for u in seed.users}
+        # Name indexes for password auth and project scope by name (every token POST): the
+        # seed is immutable for the backend's life (reset() builds a new backend). setdefault
+        # keeps the first entry, as the linear scans these replace did.
+        self._domain_by_name: dict[str, DomainSeed] = {}
+        for domain in seed.domains:
+            self._domain_by_name.setdefault(domain.name, domain)
+        self._user_by_name: dict[tuple[str, str], UserSeed] = {}
+        for user in seed.users:
+            self._user_by_name.setdefault((user.domain_id, user.name), user)
+        self._project_by_name: dict[tuple[str, str], ProjectSeed] = {}
+        for project in seed.projects:
+            self._project_by_name.setdefault((project.domain_id, project.name), project)
         self._tokens: dict[str, _TokenRecord] = {}
         self._prune_at = _MIN_PRUNE_AT
         self._lockout = LockoutTracker(config.lockout)
@@ -246,7 +258,7 @@ class IdentityBackend:
     def _find_domain(self, domain_id: str | None, domain_name: str | None) -> DomainSeed | None:
         if domain_id is not None:
             return self._domains.get(domain_id)
-        return next((d for d in self._domains.values() if d.name == domain_name), None)
+        return self._domain_by_name.get(domain_name) if domain_name is not None else None
 
     def _find_user(self, ref: Ref) -> UserSeed | None:
         if ref.id is not None:
@@ -254,10 +266,7 @@ class IdentityBackend:
         domain = self._find_domain(ref.domain_id, ref.domain_name)
         if domain is None:
             return None
-        return next(
-            (u for u in self._users.values() if u.name == ref.name and u.domain_id == domain.id),
-            None,
-        )
+        return self._user_by_name.get((domain.id, ref.name)) if ref.name is not None else None
 
     def _find_project(self, ref: Ref) -> ProjectSeed | None:
         if ref.id is not None:
@@ -265,10 +274,7 @@ class IdentityBackend:
         domain = self._find_domain(ref.domain_id, ref.domain_name)
         if domain is None:
             return None
-        return next(
-            (p for p in self._projects.values() if p.name == ref.name and p.domain_id == domain.id),
-            None,
-        )
+        return self._project_by_name.get((domain.id, ref.name)) if ref.name is not None else None
 
     def _check_password(self, ref: Ref, password: str) -> UserSeed:
         user = self._find_user(ref)
