@@ -24,7 +24,7 @@ from emulator.app import create_app
 from emulator.config import REALISTIC_TIMING, REGIONS, EmulatorConfig, LockoutPolicy, Timing
 from emulator.control.operations import demo_login
 from emulator.seed import SeedError, load_default_seed, load_seed
-from emulator.server import waitress_app
+from emulator.server import freeze_startup_heap, waitress_app
 
 PROG = "python -m emulator"
 
@@ -92,6 +92,7 @@ def serve(options: ServeOptions, out: TextIO = sys.stdout, err: TextIO = sys.std
     try:
         out.write(banner(config, options.host, port))
         out.flush()
+        freeze_startup_heap()
         server.run()  # waitress catches KeyboardInterrupt, shuts its workers down and returns
     except KeyboardInterrupt:
         pass

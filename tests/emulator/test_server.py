@@ -273,3 +273,20 @@ def test_delay_fault_over_the_socket(cloud: EmulatorServer) -> None:
     assert requests.get(cloud.auth_url, timeout=10).status_code == 200
     assert slept == [2.5]
     assert cloud.requests_log()[-1]["fault"]["action"] == "delay"
+
+
+def test_frozen_startup_heap_keeps_start_stop_and_reset_working() -> None:
+    import gc
+
+    from emulator.server import freeze_startup_heap
+
+    try:
+        assert freeze_startup_heap() > 0
+        assert gc.get_freeze_count() > 0
+        with EmulatorServer() as cloud:
+            cloud.reset()
+            assert requests.get(cloud.compute_url + "/", timeout=5).status_code == 200
+        with EmulatorServer() as cloud:  # a second start after the freeze
+            assert requests.get(cloud.compute_url + "/", timeout=5).status_code == 200
+    finally:
+        gc.unfreeze()  # give the test process its heap back
