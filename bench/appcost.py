@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bench.common import run_python
-from bench.throughput import AUTH_BODY, PROJECT_ID, SERVER_ID
+from bench.demo import AUTH_BODY, PROJECT_ID, SERVER_ID
 
 App = Callable[[dict[str, Any], Callable[..., Any]], Any]
 AUTH = json.dumps(AUTH_BODY).encode()

@@ -14,27 +14,12 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from bench.demo import AUTH_BODY, PROJECT_ID, SERVER_ID
+
 REGION = "jp-east-1"
 IDENTITY = f"https://identity.{REGION}.cloud.global.fujitsu.com"
 COMPUTE = f"https://compute.{REGION}.cloud.global.fujitsu.com"
-PROJECT_ID = "790f1c092038413a8dd6771a033b17f5"
-SERVER_ID = "dbf93607-f105-4e86-842c-02ae504efe36"
 SERVER_URL = f"{COMPUTE}/v2/{PROJECT_ID}/servers/{SERVER_ID}"
-AUTH_BODY = {
-    "auth": {
-        "identity": {
-            "methods": ["password"],
-            "password": {
-                "user": {
-                    "name": "demo-user",
-                    "domain": {"name": "demo0001"},
-                    "password": "demo-password",  # the default seed's demo credential
-                }
-            },
-        },
-        "scope": {"project": {"id": PROJECT_ID}},
-    }
-}
 
 
 def _emit(**values: Any) -> None:

@@ -13,9 +13,8 @@ import pstats
 from typing import Any
 
 from bench.common import run_python
+from bench.demo import AUTH_BODY, PROJECT_ID, SERVER_ID
 
-PROJECT_ID = "790f1c092038413a8dd6771a033b17f5"
-SERVER_ID = "dbf93607-f105-4e86-842c-02ae504efe36"
 GROUPS = ("emulator", "flask", "werkzeug", "responses", "requests", "urllib3", "json", "logging")
 
 
@@ -55,21 +54,7 @@ def child(kind: str, calls: int) -> None:
     """Profile ``calls`` requests of ``kind`` ("get", "post" or "mock-get"); print JSON text."""
     from emulator.app import create_app
 
-    auth = {
-        "auth": {
-            "identity": {
-                "methods": ["password"],
-                "password": {
-                    "user": {
-                        "name": "demo-user",
-                        "domain": {"name": "demo0001"},
-                        "password": "demo-password",  # the default seed's demo credential
-                    }
-                },
-            },
-            "scope": {"project": {"id": PROJECT_ID}},
-        }
-    }
+    auth = AUTH_BODY
     profile = cProfile.Profile()
     if kind == "mock-get":
         import requests

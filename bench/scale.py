@@ -21,25 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import run_python
+from bench.demo import AUTH_BODY, PROJECT_ID
 
 SIZES = (10, 100, 1_000, 10_000)
 QUICK_SIZES = (10, 100)
-PROJECT_ID = "790f1c092038413a8dd6771a033b17f5"
-AUTH_BODY = {
-    "auth": {
-        "identity": {
-            "methods": ["password"],
-            "password": {
-                "user": {
-                    "name": "demo-user",
-                    "domain": {"name": "demo0001"},
-                    "password": "demo-password",  # the default seed's demo credential
-                }
-            },
-        },
-        "scope": {"project": {"id": PROJECT_ID}},
-    }
-}
 
 
 @dataclass

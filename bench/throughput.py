@@ -29,25 +29,9 @@ from bench.common import (
     median,
     wait_for_http,
 )
+from bench.demo import AUTH_BODY, PROJECT_ID, SERVER_ID
 from bench.loadgen import LoadResult, run_load
 
-PROJECT_ID = "790f1c092038413a8dd6771a033b17f5"
-SERVER_ID = "dbf93607-f105-4e86-842c-02ae504efe36"
-AUTH_BODY = {
-    "auth": {
-        "identity": {
-            "methods": ["password"],
-            "password": {
-                "user": {
-                    "name": "demo-user",
-                    "domain": {"name": "demo0001"},
-                    "password": "demo-password",  # the default seed's demo credential
-                }
-            },
-        },
-        "scope": {"project": {"id": PROJECT_ID}},
-    }
-}
 JSON_HEADERS = {"Content-Type": "application/json"}
 EMU_GET_BARE = "emulator GET server, --no-control-plane (diagnostic)"
 
