@@ -25,7 +25,6 @@ import re
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from types import TracebackType
 from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
@@ -107,17 +106,6 @@ class CloudMock(ControlMethods):
     @property
     def running(self) -> bool:
         return self._mock is not None
-
-    def __enter__(self) -> CloudMock:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def __call__(self, func: F) -> F:
         """Use as a decorator: each call runs inside the mock, starting from the seed."""

@@ -8,7 +8,8 @@ call.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any
+from types import TracebackType
+from typing import Any, TypeVar
 
 import requests
 
@@ -17,9 +18,30 @@ from emulator.control import operations
 from emulator.control.errors import InvalidRequest
 from emulator.state import EmulatorState
 
+_Running = TypeVar("_Running", bound="ControlMethods")
+
 
 class ControlMethods(ABC):
     """``reset``, ``add_server``, ``inject_fault``, ``advance``, ``requests_log``, ``credentials``…"""
+
+    @abstractmethod
+    def start(self: _Running) -> _Running:
+        """Start serving (a socket, or intercepting ``requests``); returns itself."""
+
+    @abstractmethod
+    def stop(self) -> None:
+        """Stop serving; safe to call twice."""
+
+    def __enter__(self: _Running) -> _Running:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
 
     @property
     @abstractmethod
