@@ -95,21 +95,24 @@ class ControlMethods(ABC):
         """``credentials`` as keyword arguments for ``openstack.connect(**kwargs)``."""
         return {name[3:].lower(): value for name, value in self.credentials.items()}
 
-    def token(self) -> str:
-        """A project-scoped token for the demo user (the document's ``TOKEN``), issued over HTTP."""
+    def auth_body(self) -> dict[str, Any]:
+        """The ``POST /v3/auth/tokens`` body that logs the demo user in, scoped to its project."""
         creds = self.credentials
         user = {
             "name": creds["OS_USERNAME"],
             "domain": {"name": creds["OS_USER_DOMAIN_NAME"]},
             "password": creds["OS_PASSWORD"],
         }
-        body = {
+        return {
             "auth": {
                 "identity": {"methods": ["password"], "password": {"user": user}},
                 "scope": {"project": {"id": creds["OS_PROJECT_ID"]}},
             }
         }
-        response = requests.post(f"{self.auth_url}/auth/tokens", json=body, timeout=30)
+
+    def token(self) -> str:
+        """A project-scoped token for the demo user (the document's ``TOKEN``), issued over HTTP."""
+        response = requests.post(f"{self.auth_url}/auth/tokens", json=self.auth_body(), timeout=30)
         if response.status_code != 201:
             raise RuntimeError(
                 f"the emulator refused the demo login: {response.status_code} {response.text}"

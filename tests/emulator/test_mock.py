@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 import requests
@@ -18,32 +17,11 @@ DOC_PROJECT = "790f1c092038413a8dd6771a033b17f5"
 DOC_SERVER = "dbf93607-f105-4e86-842c-02ae504efe36"
 
 
-def password_auth(cloud: CloudMock) -> dict[str, Any]:
-    creds = cloud.credentials
-    return {
-        "auth": {
-            "identity": {
-                "methods": ["password"],
-                "password": {
-                    "user": {
-                        "name": creds["OS_USERNAME"],
-                        "domain": {"name": creds["OS_USER_DOMAIN_NAME"]},
-                        "password": creds["OS_PASSWORD"],
-                    }
-                },
-            },
-            "scope": {"project": {"id": creds["OS_PROJECT_ID"]}},
-        }
-    }
-
-
 @pytest.mark.parametrize("region", sorted(REGIONS))
 def test_every_region_catalog_points_at_the_real_hostnames(region: str) -> None:
     with emulator.mock(region=region) as cloud:
         assert cloud.auth_url == f"https://identity.{region}.cloud.global.fujitsu.com/v3"
-        response = requests.post(
-            f"{cloud.auth_url}/auth/tokens", json=password_auth(cloud), timeout=5
-        )
+        response = requests.post(f"{cloud.auth_url}/auth/tokens", json=cloud.auth_body(), timeout=5)
         assert response.status_code == 201
         catalog = {s["type"]: s["endpoints"] for s in response.json()["token"]["catalog"]}
         compute = {e["interface"]: e["url"] for e in catalog["compute"]}
@@ -109,7 +87,7 @@ def test_drop_fault_raises_connection_error() -> None:
     with emulator.mock() as cloud:
         cloud.inject_fault(method="POST", path="/identity/*", action="drop_before")
         with pytest.raises(requests.ConnectionError, match="dropped by emulator fault"):
-            requests.post(f"{cloud.auth_url}/auth/tokens", json=password_auth(cloud), timeout=5)
+            requests.post(f"{cloud.auth_url}/auth/tokens", json=cloud.auth_body(), timeout=5)
 
 
 def test_respond_fault_and_request_log() -> None:
@@ -124,7 +102,7 @@ def test_respond_fault_and_request_log() -> None:
 def test_head_and_query_strings_pass_through() -> None:
     with emulator.mock() as cloud:
         token = requests.post(
-            f"{cloud.auth_url}/auth/tokens?nocatalog", json=password_auth(cloud), timeout=5
+            f"{cloud.auth_url}/auth/tokens?nocatalog", json=cloud.auth_body(), timeout=5
         )
         assert "catalog" not in token.json()["token"]
         subject = token.headers["X-Subject-Token"]
@@ -181,7 +159,7 @@ def test_drop_after_fault_loses_the_answer_but_not_the_effect() -> None:
     with emulator.mock() as cloud:
         cloud.inject_fault(method="POST", path="/identity/*", action="drop_after", times=1)
         with pytest.raises(requests.ConnectionError, match="after the request was handled"):
-            requests.post(f"{cloud.auth_url}/auth/tokens", json=password_auth(cloud), timeout=5)
+            requests.post(f"{cloud.auth_url}/auth/tokens", json=cloud.auth_body(), timeout=5)
         assert cloud.snapshot()["identity"]["active_tokens"] == 1
 
 

@@ -32,28 +32,6 @@ def cloud(server: EmulatorServer) -> EmulatorServer:
     return server
 
 
-def token_for(cloud: EmulatorServer) -> str:
-    creds = cloud.credentials
-    body = {
-        "auth": {
-            "identity": {
-                "methods": ["password"],
-                "password": {
-                    "user": {
-                        "name": creds["OS_USERNAME"],
-                        "domain": {"name": creds["OS_USER_DOMAIN_NAME"]},
-                        "password": creds["OS_PASSWORD"],
-                    }
-                },
-            },
-            "scope": {"project": {"id": creds["OS_PROJECT_ID"]}},
-        }
-    }
-    response = requests.post(f"{cloud.auth_url}/auth/tokens", json=body, timeout=5)
-    assert response.status_code == 201
-    return response.headers["X-Subject-Token"]
-
-
 def test_port_zero_urls_and_credentials(cloud: EmulatorServer) -> None:
     assert cloud.port > 0
     assert cloud.url == f"http://127.0.0.1:{cloud.port}"
@@ -121,7 +99,7 @@ def test_region_and_seed_file(tmp_path: Any) -> None:
 
 
 def test_manual_timing_stop_advance_and_history(cloud: EmulatorServer) -> None:
-    token = token_for(cloud)
+    token = cloud.token()
     url = f"{cloud.compute_url}/v2/{cloud.project_id}/servers/{DOC_SERVER}"
     stop = requests.post(
         f"{url}/action", json={"os-stop": None}, headers={"X-Auth-Token": token}, timeout=5
@@ -151,7 +129,7 @@ def test_add_server_bad_field_names_it(cloud: EmulatorServer) -> None:
 
 
 def test_inject_fault_drop_after_still_stops_the_server(cloud: EmulatorServer) -> None:
-    token = token_for(cloud)
+    token = cloud.token()
     cloud.set_timing("immediate")
     fault = cloud.inject_fault(method="POST", path="*/action", action="drop_after", times=1)
     url = f"{cloud.compute_url}/v2/{cloud.project_id}/servers/{DOC_SERVER}"
@@ -166,7 +144,7 @@ def test_inject_fault_drop_after_still_stops_the_server(cloud: EmulatorServer) -
 
 
 def test_inject_fault_drop_before_leaves_the_server_running(cloud: EmulatorServer) -> None:
-    token = token_for(cloud)
+    token = cloud.token()
     cloud.set_timing("immediate")
     cloud.inject_fault(method="POST", path="*/action", action="drop_before")
     url = f"{cloud.compute_url}/v2/{cloud.project_id}/servers/{DOC_SERVER}"
@@ -181,7 +159,7 @@ def test_inject_fault_drop_before_leaves_the_server_running(cloud: EmulatorServe
 
 
 def test_requests_log_and_clock(cloud: EmulatorServer) -> None:
-    token = token_for(cloud)
+    token = cloud.token()
     log = cloud.requests_log()
     assert [(e["method"], e["status"]) for e in log] == [("POST", 201)]
     assert token not in str(log)
