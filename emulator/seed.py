@@ -226,7 +226,7 @@ class _SeedParser:
     # -- the document ----------------------------------------------------------------------
     def parse(self, document: Any) -> Seed:
         if document is None:
-            raise self.fail("(top)", "the seed is empty; see README 'Seed file format'")
+            raise self.fail("(top)", "the seed is empty; see docs/REFERENCE.md 'Seed file format'")
         document = self.mapping(document, "(top)")
         known = {"region", "domains", "projects", "roles", "users", "flavors", "servers"}
         unknown = sorted(set(document) - known)

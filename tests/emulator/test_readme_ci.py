@@ -1,4 +1,4 @@
-"""The README's examples ("Use the emulator in your CI", "Control plane"), executed as a user would."""
+"""The documented examples (docs/CI.md "Use the emulator in your CI", docs/REFERENCE.md "Control plane"), executed as a user would."""
 
 from __future__ import annotations
 
@@ -15,13 +15,15 @@ import pytest
 
 from emulator import EmulatorServer
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+CI_GUIDE = DOCS / "CI.md"
+REFERENCE = DOCS / "REFERENCE.md"
 VENV_BIN = str(Path(sys.executable).parent)
 
 
 def ci_code_blocks() -> list[tuple[str, str]]:
     """``(language, code)`` of each fenced block between the ``ci`` markers, in order."""
-    text = README.read_text(encoding="utf-8")
+    text = CI_GUIDE.read_text(encoding="utf-8")
     section = text.split("<!-- BEGIN ci -->", 1)[1].split("<!-- END ci -->", 1)[0]
     return re.findall(r"^```(\w+)\n(.*?)^```$", section, flags=re.MULTILINE | re.DOTALL)
 
@@ -93,7 +95,7 @@ def test_ci_job_snippet_starts_waits_tests_and_stops(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
 def test_control_plane_curl_examples(tmp_path: Path) -> None:
-    text = README.read_text(encoding="utf-8")
+    text = REFERENCE.read_text(encoding="utf-8")
     section = text.split("<!-- BEGIN control -->", 1)[1].split("<!-- END control -->", 1)[0]
     (script,) = re.findall(r"^```sh\n(.*?)^```$", section, flags=re.MULTILINE | re.DOTALL)
     with EmulatorServer() as cloud:
