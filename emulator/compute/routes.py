@@ -7,7 +7,6 @@ URL project id (400) → server lookup (404) → policy (403) → state (409).
 
 from __future__ import annotations
 
-import urllib.parse
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
@@ -176,16 +175,18 @@ def server_action(api: str, project_id: str, server_id: str) -> Response:
 # -- flavors -----------------------------------------------------------------------------------
 @bp.get(f"/{PROJECT}/flavors")
 def list_flavors(api: str, project_id: str) -> Response:
-    """``GET flavors``: id, links, name."""
+    """``GET flavors``: id, links, name; paged by ``limit``/``marker``."""
     ctx = _context(api, project_id)
-    return jsonify({"flavors": [views.flavor_summary(ctx, f) for f in _filtered_flavors()]})
+    flavors, next_link = _filtered_flavors(ctx, "flavors")
+    return jsonify(_flavor_list([views.flavor_summary(ctx, f) for f in flavors], next_link))
 
 
 @bp.get(f"/{PROJECT}/flavors/detail")
 def list_flavors_detail(api: str, project_id: str) -> Response:
     """``GET flavors/detail`` (the CLI sends ``is_public=None`` literally)."""
     ctx = _context(api, project_id)
-    return jsonify({"flavors": [views.flavor_detail(ctx, f) for f in _filtered_flavors()]})
+    flavors, next_link = _filtered_flavors(ctx, "flavors/detail")
+    return jsonify(_flavor_list([views.flavor_detail(ctx, f) for f in flavors], next_link))
 
 
 @bp.get(f"/{PROJECT}/flavors/<flavor_id>")
@@ -257,25 +258,53 @@ def _filtered_servers(
     if len(records) >= limit:
         records = records[:limit]
         if records:
-            # nova/api/openstack/common.py ViewBuilder._get_next_link: the request's own query
-            # parameters, sorted, with the marker set to the page's last server.
-            params = dict(sorted(request.args.items(multi=True)))
-            params["marker"] = records[-1].id
-            query = urllib.parse.urlencode(params)
-            next_link = f"{ctx.base}/{ctx.api}/{ctx.project_id}/{collection}?{query}"
+            next_link = ctx.next_link(collection, _query_params(), records[-1].id)
     return records, next_link
 
 
-def _filtered_flavors() -> list[FlavorSeed]:
-    """Apply ``is_public``, ``minRam`` and ``minDisk`` like nova's flavors.py."""
-    flavors = _backend().list_flavors()
-    is_public = request.args.get("is_public")
-    if is_public is not None and parsing.bool_filter("is_public", is_public) is False:
-        return []  # every emulated flavor is public
+def _filtered_flavors(
+    ctx: views.ViewContext, collection: str
+) -> tuple[list[FlavorSeed], str | None]:
+    """nova/api/openstack/compute/flavors.py ``_get_flavors``: filters, then a page after
+    ``marker`` of at most ``limit`` flavors (common.get_limit_and_marker), sorted by flavorid."""
+    limit, marker = parsing.limit_and_marker(current_state().config.max_limit)
+    private_only = False
+    if "admin" in g.compute_token.roles:
+        # "Only admin has query access to all flavor types" (_parse_is_public: absent means
+        # public, "none" all); anyone else gets filters['is_public'] = True, the parameter unread.
+        text = request.args.get("is_public")
+        private_only = text is not None and parsing.bool_filter("is_public", text) is False
     min_ram = parsing.int_filter("minRam")
     min_disk = parsing.int_filter("minDisk")
-    return [
+    flavors = _backend().list_flavors()  # sorted by flavorid, Nova's default sort_key
+    if marker is not None:
+        # Looked up among all flavors, before the filters (nova/objects/flavor.py
+        # _flavor_get_all_from_db raises MarkerNotFound -> "marker [%s] not found").
+        ids = [f.id for f in flavors]
+        if marker not in ids:
+            raise BadRequest(f"marker [{marker}] not found")
+        flavors = flavors[ids.index(marker) + 1 :]
+    flavors = [
         f
         for f in flavors
-        if (min_ram is None or f.ram >= min_ram) and (min_disk is None or f.disk >= min_disk)
-    ]
+        if not private_only  # every emulated flavor is public (and enabled)
+        and (min_ram is None or f.ram >= min_ram)
+        and (min_disk is None or f.disk >= min_disk)
+    ][:limit]
+    # common.py ViewBuilder._get_collection_links: a "next" link when the page is full.
+    next_link = None
+    if flavors and len(flavors) == limit:
+        next_link = ctx.next_link(collection, _query_params(), flavors[-1].id)
+    return flavors, next_link
+
+
+def _flavor_list(flavors: list[dict[str, Any]], next_link: str | None) -> dict[str, Any]:
+    body: dict[str, Any] = {"flavors": flavors}
+    if next_link:
+        body["flavors_links"] = [{"href": next_link, "rel": "next"}]  # views/flavors.py
+    return body
+
+
+def _query_params() -> dict[str, str]:
+    # webob's request.params.items() with repeats: the last value of a repeated key wins.
+    return dict(request.args.items(multi=True))

@@ -7,6 +7,7 @@ and nova/api/openstack/compute/views/{servers,flavors,versions}.py.
 from __future__ import annotations
 
 import functools
+import urllib.parse
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -111,6 +112,12 @@ class ViewContext:
         return [
             {"href": f"{self.base}/{self.project_id}/{collection}/{item_id}", "rel": "bookmark"}
         ]
+
+    def next_link(self, collection: str, params: dict[str, str], last_id: str) -> str:
+        """nova/api/openstack/common.py ViewBuilder._get_next_link: the request's own query
+        parameters, sorted, with ``marker`` set to the page's last item."""
+        query = urllib.parse.urlencode({**dict(sorted(params.items())), "marker": last_id})
+        return f"{self.base}/{self.api}/{self.project_id}/{collection}?{query}"
 
 
 def server_summary(ctx: ViewContext, record: ServerRecord) -> dict[str, Any]:

@@ -244,9 +244,6 @@ def test_flavor_show_and_lists(api: Api) -> None:
     assert [f["id"] for f in detail["flavors"]] == ["11"]
     summary = api.get(f"/compute/v2.1/{PROJECT_ID}/flavors").get_json()
     assert set(summary["flavors"][0]) == {"id", "links", "name"}
-    assert api.get(f"/compute/v2/{PROJECT_ID}/flavors?is_public=false").get_json() == {
-        "flavors": []
-    }
     assert api.get(f"/compute/v2/{PROJECT_ID}/flavors/detail?minRam=9000").get_json() == {
         "flavors": []
     }
@@ -256,12 +253,11 @@ def test_flavor_show_and_lists(api: Api) -> None:
     ("url", "message"),
     [
         ("flavors/99", "Flavor 99 could not be found."),
-        ("flavors?is_public=maybe", "Invalid is_public filter [maybe]"),
         ("flavors/detail?minRam=x", "Invalid minRam filter [x]"),
     ],
 )
 def test_flavor_errors(api: Api, url: str, message: str) -> None:
-    """nova/exception.py FlavorNotFound; flavors.py _parse_is_public / min filters."""
+    """nova/exception.py FlavorNotFound; flavors.py min filters (is_public: test_flavors.py)."""
     status = 404 if "99" in url else 400
     key = "itemNotFound" if status == 404 else "badRequest"
     assert fault(api.get(f"/compute/v2/{PROJECT_ID}/{url}")) == (status, key, message)
