@@ -33,11 +33,12 @@ rehearse: $(VENV)/.installed-base
 test: $(VENV)/.installed-test
 	$(PY) -m pytest $(ARGS)
 
-## lint: ruff (lint + format check) and mypy
+## lint: ruff (lint + format check), mypy and the import contracts (lint-imports)
 lint: $(VENV)/.installed-test
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
+	$(VENV)/bin/lint-imports
 
 format: $(VENV)/.installed-test
 	$(PY) -m ruff check --fix .

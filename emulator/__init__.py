@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from emulator.app import create_app
 from emulator.config import EmulatorConfig, LockoutPolicy, Timing
-from emulator.control import ConnectionDropped, ControlError
+from emulator.control.errors import ConnectionDropped, ControlError
 from emulator.mock import CloudMock, mock
 from emulator.seed import Seed, SeedError, load_default_seed, load_seed
 

@@ -1,4 +1,8 @@
-"""``create_app``: the Flask app that serves identity, compute and the control plane."""
+"""``create_app``: the Flask app that serves every service of ``emulator.services`` and the control plane.
+
+This is where route modules are imported (no package ``__init__`` imports them): each service's
+blueprint and fault renderer are named in ``emulator.services.SERVICES`` and imported here.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +10,21 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, Response, current_app, request
+from flask import Blueprint, Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.utils import import_string
 
-from emulator import compute, control, identity
 from emulator.config import EmulatorConfig
+from emulator.control import layer as control_layer
+from emulator.control import render as control_render
+from emulator.control import routes as control_routes
+from emulator.identity.errors import IdentityError
+from emulator.identity.render import render_identity_error
 from emulator.requestid import RequestIdMiddleware
+from emulator.services import DEFAULT_SERVICE, SERVICES, service_of
 from emulator.state import STATE_KEY, EmulatorState
 
-# Path prefix -> the module that renders that service's fault bodies. Unmatched paths (no
-# blueprint) still get the fault format of the service whose prefix they carry.
-_SERVICES = (
-    (identity.URL_PREFIX, identity.render_http_exception),
-    (compute.URL_PREFIX, compute.render_http_exception),
-    (control.URL_PREFIX, control.render_http_exception),
-)
+HTTPExceptionRenderer = Callable[[HTTPException], Response]
 
 
 class _EmulatorFlask(Flask):
@@ -48,13 +52,21 @@ def create_app(config: EmulatorConfig | dict[str, Any] | None = None) -> Flask:
     state = EmulatorState(cfg)
     app.extensions[STATE_KEY] = state
 
-    app.register_blueprint(identity.bp)
-    app.register_blueprint(compute.bp)
+    renderers: dict[str, HTTPExceptionRenderer] = {}
+    for service in SERVICES:
+        blueprint = import_string(service.blueprint)
+        if not isinstance(blueprint, Blueprint):
+            raise TypeError(f"{service.name}: {service.blueprint} is not a Flask Blueprint")
+        app.register_blueprint(blueprint, url_prefix=service.prefix)
+        renderers[service.name] = import_string(service.fault_renderer)
+    app.extensions[_RENDERERS_KEY] = renderers
+    # A 401 from any service's token check is keystonemiddleware's, in Keystone's format.
+    app.register_error_handler(IdentityError, render_identity_error)
     # One WSGI middleware sees every request (404s and error pages too): the request id and
     # reason phrase always; with the control plane also fault injection and the request log.
     if cfg.control_plane:
-        app.register_blueprint(control.bp)
-        control.install(app)
+        app.register_blueprint(control_routes.bp)
+        control_layer.install(app)
     else:
         app.wsgi_app = RequestIdMiddleware(app.wsgi_app)  # type: ignore[method-assign]
     app.register_error_handler(HTTPException, _render_http_exception)
@@ -62,11 +74,17 @@ def create_app(config: EmulatorConfig | dict[str, Any] | None = None) -> Flask:
     return app
 
 
-def _service_renderer(path: str) -> Any:
-    for prefix, render in _SERVICES:
-        if path == prefix or path.startswith(prefix + "/"):
-            return render
-    return compute.render_http_exception
+_RENDERERS_KEY = "emulator.fault_renderers"
+
+
+def _service_renderer(path: str) -> HTTPExceptionRenderer:
+    """The fault renderer for ``path``: unmatched paths (no blueprint) still get the format of
+    the service whose prefix they carry, the control plane's own under ``/_emulator``."""
+    if control_layer.is_control_path(path):
+        return control_render.render_http_exception
+    renderers: dict[str, HTTPExceptionRenderer] = current_app.extensions[_RENDERERS_KEY]
+    owner = service_of(path)
+    return renderers[DEFAULT_SERVICE if owner is None else owner.name]
 
 
 def _render_http_exception(exc: HTTPException) -> Response:
@@ -80,8 +98,7 @@ def _render_http_exception(exc: HTTPException) -> Response:
             request.path,
             exc_info=exc.original_exception,
         )
-    response: Response = _service_renderer(request.path)(exc)
-    return response
+    return _service_renderer(request.path)(exc)
 
 
 def _render_unhandled(exc: Exception) -> Response:

@@ -8,7 +8,8 @@
 
 Every ``requests`` call (keystoneauth1 and openstacksdk sessions included) goes through the
 mock while it is active. ``https://identity.R…/<p>`` is dispatched to the app as
-``/identity/<p>`` and ``https://compute.R…/<p>`` as ``/compute/<p>``. A request to any other host
+``/identity/<p>`` and ``https://compute.R…/<p>`` as ``/compute/<p>`` (every host label of every
+service in ``emulator.services.SERVICES``). A request to any other host
 raises ``requests.exceptions.ConnectionError`` naming what is mocked, unless its URL starts with
 one of the ``passthrough`` prefixes.
 
@@ -35,9 +36,10 @@ from werkzeug.test import EnvironBuilder
 
 from emulator.app import create_app
 from emulator.config import EmulatorConfig, Timing, build_config
-from emulator.control.layer import ConnectionDropped
-from emulator.control.methods import ControlMethods
+from emulator.control.errors import ConnectionDropped
+from emulator.handle import ControlMethods
 from emulator.seed import Seed
+from emulator.services import FJCLOUD_DOMAIN, SERVICES
 from emulator.state import STATE_KEY, EmulatorState
 from emulator.urls import fjcloud_host_base
 
@@ -70,9 +72,12 @@ class CloudMock(ControlMethods):
         self.config = dataclasses.replace(base, endpoint_style="fjcloud-hosts")
         self.app: Flask = create_app(self.config)
         self.passthrough = tuple(passthrough)
+        # Every label of every service: https://<label>.<region>.cloud.global.fujitsu.com/<p>
+        # is dispatched to the app as <service prefix>/<p>.
         self._hosts = {
-            urlsplit(fjcloud_host_base(service, self.config.region)).netloc: f"/{service}"
-            for service in ("identity", "compute")
+            f"{label}.{self.config.region}.{FJCLOUD_DOMAIN}": service.prefix
+            for service in SERVICES
+            for label in service.host_labels
         }
         self._mock: responses.RequestsMock | None = None
 

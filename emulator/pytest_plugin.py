@@ -27,7 +27,7 @@ from typing import Any
 
 import pytest
 
-from emulator.control.methods import ControlMethods
+from emulator.handle import ControlMethods
 from emulator.mock import CloudMock
 from emulator.server import EmulatorServer
 

@@ -26,8 +26,9 @@ from waitress.channel import ClientDisconnected
 
 from emulator.app import create_app
 from emulator.config import EmulatorConfig, Timing, build_config
-from emulator.control.layer import ConnectionDropped, StartResponse, WSGIApp
-from emulator.control.methods import ControlMethods
+from emulator.control.errors import ConnectionDropped
+from emulator.handle import ControlMethods
+from emulator.requestid import StartResponse, WSGIApp
 from emulator.seed import Seed
 from emulator.state import STATE_KEY, EmulatorState
 

@@ -1,6 +1,4 @@
-"""The compute service of the emulator: routes (blueprint), backend (state), errors (fault bodies)."""
+"""The compute service of the emulator (Nova subset): routes, backend, errors, render.
 
-from emulator.compute.errors import render_http_exception
-from emulator.compute.routes import URL_PREFIX, bp
-
-__all__ = ["URL_PREFIX", "bp", "render_http_exception"]
+The package imports nothing: ``emulator.app`` imports the routes where it builds the app.
+"""

@@ -9,11 +9,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from flask import Response, jsonify, request
-from werkzeug.exceptions import HTTPException
-
-from emulator.requestid import current_request_id
-
 # nova/api/openstack/wsgi.py Fault._fault_names
 FAULT_NAMES: dict[int, str] = {
     400: "badRequest",
@@ -27,14 +22,6 @@ FAULT_NAMES: dict[int, str] = {
     429: "overLimit",
     501: "notImplemented",
     503: "serviceUnavailable",
-}
-
-# webob's explanations, which Nova's Fault uses when a handler gives none.
-_WEBOB_EXPLANATIONS: dict[int, str] = {
-    400: "The server could not comply with the request since it is either malformed or otherwise incorrect.",
-    404: "The resource could not be found.",
-    413: "Request is too large.",
-    415: "The request media type is not supported by this server.",
 }
 
 
@@ -125,38 +112,3 @@ class UnsupportedMediaType(ComputeFault):
     """415 ``badMediaType``: nova/api/openstack/wsgi.py "Unsupported Content-Type"."""
 
     code = 415
-
-
-def render_fault(exc: ComputeFault) -> Response:
-    """Nova's fault body for ``exc``, with the compute request id header."""
-    response = jsonify({exc.key: {"code": exc.code, "message": exc.message}})
-    response.status_code = exc.code
-    for name, value in exc.headers.items():
-        response.headers[name] = value
-    _add_compute_request_id(response)
-    return response
-
-
-def render_http_exception(exc: HTTPException) -> Response:
-    """Render a werkzeug error (unknown path, wrong method, body too large) as a Nova fault."""
-    code = exc.code or 500
-    if code == 405:
-        # webob's HTTPMethodNotAllowed explanation, which Nova's Fault wraps.
-        message = f"The method {request.method} is not allowed for this resource."
-    else:
-        message = _WEBOB_EXPLANATIONS.get(code, exc.description or exc.name)
-    response = jsonify({FAULT_NAMES.get(code, "computeFault"): {"code": code, "message": message}})
-    response.status_code = code
-    for name, value in exc.get_headers():
-        if name.lower() == "allow":
-            response.headers["Allow"] = value
-    _add_compute_request_id(response)
-    return response
-
-
-def _add_compute_request_id(response: Response) -> None:
-    # nova/api/compute_req_id.py: the same id as x-openstack-request-id, under Nova's old name.
-    request_id = current_request_id()
-    if request_id:
-        response.headers.setdefault("x-compute-request-id", request_id)
-        response.headers.setdefault("x-openstack-request-id", request_id)

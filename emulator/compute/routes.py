@@ -14,24 +14,17 @@ from werkzeug.exceptions import RequestEntityTooLarge as RequestEntityTooLargeEr
 
 from emulator.compute import lifecycle, parsing, views
 from emulator.compute.backend import ComputeBackend, ServerRecord
-from emulator.compute.errors import (
-    BadRequest,
-    ComputeFault,
-    Forbidden,
-    RequestEntityTooLarge,
-    render_fault,
-)
+from emulator.compute.errors import BadRequest, ComputeFault, Forbidden, RequestEntityTooLarge
 from emulator.compute.microversions import APIVersion, negotiate, response_headers
+from emulator.compute.render import render_fault
 from emulator.current import current_state
 from emulator.identity.backend import TokenInfo
-from emulator.identity.errors import IdentityError, render_identity_error
 from emulator.prefetch import prefetched_body
 from emulator.requestid import current_request_id
 from emulator.seed import FlavorSeed
 from emulator.urls import service_base
 
-URL_PREFIX = "/compute"
-bp = Blueprint("compute", __name__, url_prefix=URL_PREFIX)
+bp = Blueprint("compute", __name__)  # under /compute (emulator.services)
 
 API = "<any(v2, 'v2.1'):api>"
 PROJECT = API + "/<project_id>"
@@ -50,12 +43,6 @@ _ACTIONS: dict[str, tuple[str, str | None]] = {
 @bp.errorhandler(ComputeFault)
 def _render_compute_fault(exc: ComputeFault) -> Response:
     return render_fault(exc)
-
-
-@bp.errorhandler(IdentityError)
-def _render_identity_fault(exc: IdentityError) -> Response:
-    # A 401 from Nova comes from keystonemiddleware, in Keystone's format.
-    return render_identity_error(exc)
 
 
 @bp.before_request

@@ -1,13 +1,10 @@
-"""Errors of the control plane: exception classes carrying data, one JSON renderer.
+"""Errors of the control plane: exception classes carrying data (``render.py`` renders them).
 
 The control plane answers ``{"error": {"code": 400, "message": "..."}}``; it is the emulator's own
 API, so it does not imitate Keystone or Nova.
 """
 
 from __future__ import annotations
-
-from flask import Response, jsonify
-from werkzeug.exceptions import HTTPException
 
 
 class ControlError(Exception):
@@ -32,17 +29,16 @@ class NotFound(ControlError):
     code = 404
 
 
-def render_control_error(exc: ControlError) -> Response:
-    """``{"error": {"code", "message"}}`` with the error's status."""
-    return _error_response(exc.code, exc.message)
+class ConnectionDropped(Exception):
+    """A drop fault fired: the connection must close without a response.
 
+    Not a subclass of waitress's ``ClientDisconnected``: the in-process mock, which serves no
+    socket, must not pay for importing waitress (``emulator.server.waitress_app`` translates).
+    """
 
-def render_http_exception(exc: HTTPException) -> Response:
-    """Werkzeug's 404/405/415… under ``/_emulator`` in the control plane's format."""
-    return _error_response(exc.code or 500, exc.description or exc.name)
-
-
-def _error_response(code: int, message: str) -> Response:
-    response = jsonify({"error": {"code": code, "message": message}})
-    response.status_code = code
-    return response
+    def __init__(self, fault_id: str, method: str, path: str, when: str) -> None:
+        super().__init__(f"fault {fault_id} dropped the connection {when} {method} {path}")
+        self.fault_id = fault_id
+        self.method = method
+        self.path = path
+        self.when = when

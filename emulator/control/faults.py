@@ -26,9 +26,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from emulator.control.errors import InvalidRequest, NotFound
+from emulator.services import SERVICE_NAMES, service_of
 
 FAULT_ACTIONS = ("respond", "delay", "drop_before", "drop_after")
-SERVICES = ("identity", "compute")
 _HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _FRAMING_HEADERS = frozenset({"content-length", "transfer-encoding", "connection"})
 _METHODS = ("*", "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
@@ -70,8 +70,10 @@ class Fault:
         """Whether this rule applies to the request (before the probability roll)."""
         if self.method not in ("*", method.upper()):
             return False
-        if self.service is not None and service_of(path) != self.service:
-            return False
+        if self.service is not None:
+            owner = service_of(path)
+            if owner is None or owner.name != self.service:
+                return False
         if self.path is not None and not fnmatch.fnmatchcase(path, self.path):
             return False
         if self._regex is not None and not self._regex.search(path):
@@ -104,14 +106,6 @@ class Fault:
         }
 
 
-def service_of(path: str) -> str | None:
-    """``identity`` / ``compute`` from the path prefix, None for anything else."""
-    for service in SERVICES:
-        if path == f"/{service}" or path.startswith(f"/{service}/"):
-            return service
-    return None
-
-
 def parse_fault(data: Any) -> Fault:
     """Validate a fault spec (the body of ``POST /_emulator/faults``); errors name the field."""
     if not isinstance(data, dict):
@@ -139,9 +133,9 @@ def parse_fault(data: Any) -> Fault:
                 f"fault.path_regex: not a valid regular expression: {exc}"
             ) from None
     service = data.get("service")
-    if service is not None and service not in SERVICES:
+    if service is not None and service not in SERVICE_NAMES:
         raise InvalidRequest(
-            f"fault.service: must be one of {', '.join(SERVICES)}, got {service!r}"
+            f"fault.service: must be one of {', '.join(SERVICE_NAMES)}, got {service!r}"
         )
     status = data.get("status")
     # 1xx are interim answers that cannot end an exchange; a rule must answer for real.

@@ -20,7 +20,8 @@ from typing import Any
 
 from flask import Flask, Response, json
 
-from emulator.control.faults import Fault, service_of
+from emulator.control.errors import ConnectionDropped
+from emulator.control.faults import Fault
 from emulator.control.requestlog import Exchange, logged_environ_headers
 from emulator.current import STATE_KEY
 from emulator.prefetch import BODY_KEY
@@ -31,23 +32,13 @@ from emulator.requestid import (
     finish_headers,
     new_request_id,
 )
+from emulator.services import service_of
 
-__all__ = ["URL_PREFIX", "ConnectionDropped", "ControlLayer", "StartResponse", "WSGIApp"]
+__all__ = ["URL_PREFIX", "ControlLayer", "install", "is_control_path"]
 
 URL_PREFIX = "/_emulator"
 # Paths whose fault responses carry Nova's old request id header too (nova/api/compute_req_id.py).
 _COMPUTE_PREFIX = "/compute/"
-
-
-class ConnectionDropped(Exception):
-    """A drop fault fired: the connection must close without a response."""
-
-    def __init__(self, fault_id: str, method: str, path: str, when: str) -> None:
-        super().__init__(f"fault {fault_id} dropped the connection {when} {method} {path}")
-        self.fault_id = fault_id
-        self.method = method
-        self.path = path
-        self.when = when
 
 
 def install(app: Flask) -> None:
@@ -128,7 +119,7 @@ class ControlLayer:
                 method=method,
                 path=path,
                 query=environ.get("QUERY_STRING", ""),
-                service=service_of(path),
+                service=_service_name(path),
                 # drop_after: the route ran and answered; the client just never saw it.
                 status=None if status_line is None else int(status_line[:3]),
                 request_headers=logged_environ_headers(environ),
@@ -200,3 +191,8 @@ def _fault_response(fault: Fault, path: str, request_id: str) -> Response:
     if path.startswith(_COMPUTE_PREFIX):
         response.headers.setdefault("x-compute-request-id", request_id)
     return response
+
+
+def _service_name(path: str) -> str | None:
+    owner = service_of(path)
+    return None if owner is None else owner.name

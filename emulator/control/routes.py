@@ -7,12 +7,13 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 from werkzeug.exceptions import BadRequest
 
-import emulator.state as emulator_state
 from emulator.control import operations
-from emulator.control.errors import ControlError, InvalidRequest, render_control_error
-from emulator.control.layer import URL_PREFIX, install
+from emulator.control.errors import ControlError, InvalidRequest
+from emulator.control.layer import URL_PREFIX
+from emulator.control.render import render_control_error
+from emulator.current import current_state
 
-__all__ = ["URL_PREFIX", "bp", "install"]
+__all__ = ["bp"]
 
 bp = Blueprint("control", __name__, url_prefix=URL_PREFIX)
 bp.register_error_handler(ControlError, render_control_error)
@@ -35,93 +36,87 @@ def _no_content() -> Response:
 
 @bp.get("/health")
 def health() -> Response:
-    return jsonify(operations.health(emulator_state.current_state()))
+    return jsonify(operations.health(current_state()))
 
 
 @bp.post("/reset")
 def reset() -> Response:
-    emulator_state.current_state().reset()
+    current_state().reset()
     return jsonify({"status": "reset"})
 
 
 @bp.get("/state")
 def state() -> Response:
-    return jsonify(operations.summary(emulator_state.current_state()))
+    return jsonify(operations.summary(current_state()))
 
 
 @bp.post("/servers")
 def add_server() -> tuple[Response, int]:
-    return jsonify(
-        {"server": operations.add_server(emulator_state.current_state(), _json_body())}
-    ), 201
+    return jsonify({"server": operations.add_server(current_state(), _json_body())}), 201
 
 
 @bp.delete("/servers/<server_id>")
 def delete_server(server_id: str) -> Response:
-    operations.delete_server(emulator_state.current_state(), server_id)
+    operations.delete_server(current_state(), server_id)
     return _no_content()
 
 
 @bp.post("/servers/<server_id>/advance")
 def advance_server(server_id: str) -> Response:
-    return jsonify({"server": operations.advance(emulator_state.current_state(), server_id)})
+    return jsonify({"server": operations.advance(current_state(), server_id)})
 
 
 @bp.post("/servers/<server_id>/state")
 def set_server_state(server_id: str) -> Response:
-    server = operations.set_server_state(emulator_state.current_state(), server_id, _json_body())
+    server = operations.set_server_state(current_state(), server_id, _json_body())
     return jsonify({"server": server})
 
 
 @bp.get("/servers/<server_id>/history")
 def server_history(server_id: str) -> Response:
     with operations.compute_errors():
-        history = emulator_state.current_state().compute.history(server_id)
+        history = current_state().compute.history(server_id)
     return jsonify({"history": history})
 
 
 @bp.post("/timing")
 def set_timing() -> Response:
-    return jsonify(operations.set_timing(emulator_state.current_state(), _json_body()))
+    return jsonify(operations.set_timing(current_state(), _json_body()))
 
 
 @bp.post("/clock/advance")
 def advance_clock() -> Response:
-    return jsonify(
-        {"clock": operations.advance_clock(emulator_state.current_state(), _json_body())}
-    )
+    return jsonify({"clock": operations.advance_clock(current_state(), _json_body())})
 
 
 @bp.get("/faults")
 def list_faults() -> Response:
-    return jsonify({"faults": emulator_state.current_state().control.faults.list()})
+    return jsonify({"faults": current_state().control.faults.list()})
 
 
 @bp.post("/faults")
 def add_fault() -> tuple[Response, int]:
-    return jsonify(
-        {"fault": operations.add_fault(emulator_state.current_state(), _json_body())}
-    ), 201
+    return jsonify({"fault": operations.add_fault(current_state(), _json_body())}), 201
 
 
 @bp.delete("/faults")
 def clear_faults() -> Response:
-    emulator_state.current_state().control.faults.clear()
+    current_state().control.faults.clear()
     return _no_content()
 
 
 @bp.delete("/faults/<fault_id>")
 def remove_fault(fault_id: str) -> Response:
-    emulator_state.current_state().control.faults.remove(fault_id)
+    current_state().control.faults.remove(fault_id)
     return _no_content()
 
 
 @bp.get("/requests")
 def list_requests() -> Response:
-    return jsonify({"requests": emulator_state.current_state().control.requests.entries()})
+    return jsonify({"requests": current_state().control.requests.entries()})
 
 
 @bp.delete("/requests")
 def clear_requests() -> Response:
-    emulator_state.current_state().control.requests.clear()
+    current_state().control.requests.clear()
     return _no_content()

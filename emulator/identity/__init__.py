@@ -1,6 +1,4 @@
-"""The identity service of the emulator: routes (blueprint), backend (state), errors (fault bodies)."""
+"""The identity service of the emulator (Keystone v3 subset): routes, backend, errors, render.
 
-from emulator.identity.errors import render_http_exception
-from emulator.identity.routes import URL_PREFIX, bp
-
-__all__ = ["URL_PREFIX", "bp", "render_http_exception"]
+The package imports nothing: ``emulator.app`` imports the routes where it builds the app.
+"""

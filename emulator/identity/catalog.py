@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from emulator.config import EmulatorConfig
+from emulator.services import SERVICES
 
 # keystone/api/discovery.py: v3 is "stable"; 3.14 is the Ussuri+ minor version.
 IDENTITY_VERSION = {
@@ -36,59 +37,31 @@ def version_v3(identity_base: str) -> dict[str, Any]:
 @functools.lru_cache(maxsize=256)
 def _stable_id(*parts: str) -> str:
     # Stable across resets and processes, so a client can cache the catalog like a real one.
-    # Cached: uuid5 is a SHA-1, and every token with a catalog needs eight of them.
+    # Cached: uuid5 is a SHA-1, and every token with a catalog needs several of them.
     return uuid.uuid5(_NAMESPACE, "/".join(parts)).hex
 
 
 def build_catalog(
-    config: EmulatorConfig, identity_base: str, compute_base: str, project_id: str
+    config: EmulatorConfig, project_id: str, service_base: Callable[[str], str]
 ) -> list[dict[str, Any]]:
-    """``identity`` and ``compute`` with public/internal/admin endpoints in the config's region."""
-    return _catalog(config.region, config.compute_version, identity_base, compute_base, project_id)
+    """Every service of ``emulator.services`` that has a catalog entry, in the table's order,
+    with public/internal/admin endpoints in the config's region.
 
-
-def catalog_json(
-    config: EmulatorConfig,
-    identity_base: str,
-    compute_base: str,
-    project_id: str,
-    dumps: Callable[..., str],
-) -> str:
-    """``build_catalog(…)`` as compact JSON (jsonify's separators), cached by all it depends on."""
-    return _catalog_json(
-        config.region, config.compute_version, identity_base, compute_base, project_id, dumps
-    )
-
-
-@functools.lru_cache(maxsize=256)
-def _catalog_json(
-    region: str,
-    compute_version: str,
-    identity_base: str,
-    compute_base: str,
-    project_id: str,
-    dumps: Callable[..., str],
-) -> str:
-    # Every token with a catalog carries the same one for a given host and project; encoding it
-    # was about half of the JSON work of a token response.
-    catalog = _catalog(region, compute_version, identity_base, compute_base, project_id)
-    return dumps(catalog, separators=(",", ":"))
-
-
-def _catalog(
-    region: str, compute_version: str, identity_base: str, compute_base: str, project_id: str
-) -> list[dict[str, Any]]:
-    services = (
-        ("identity", "keystone", f"{identity_base}/v3"),
-        ("compute", "nova", f"{compute_base}/{compute_version}/{project_id}"),
-    )
+    ``service_base(name)`` is the base URL of the service ``name`` as the client sees it
+    (``emulator.urls.service_base`` for the current request).
+    """
+    region = config.region
     catalog = []
-    for service_type, name, url in services:
+    for service in SERVICES:
+        entry = service.catalog
+        if entry is None:
+            continue
+        url = service_base(service.name) + entry.path(config, project_id)
         catalog.append(
             {
                 "endpoints": [
                     {
-                        "id": _stable_id(region, service_type, interface),
+                        "id": _stable_id(region, entry.type, interface),
                         "interface": interface,
                         "region": region,
                         "region_id": region,
@@ -96,9 +69,9 @@ def _catalog(
                     }
                     for interface in INTERFACES
                 ],
-                "id": _stable_id(service_type),
-                "type": service_type,
-                "name": name,
+                "id": _stable_id(entry.type),
+                "type": entry.type,
+                "name": entry.name,
             }
         )
     return catalog

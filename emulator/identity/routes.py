@@ -5,25 +5,18 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, Request, Response, current_app, jsonify, request
-from flask.json.provider import DefaultJSONProvider
+from flask import Blueprint, Request, Response, jsonify, request
 
 from emulator.current import current_state
 from emulator.identity.auth_request import parse_auth_request
 from emulator.identity.backend import IdentityBackend, TokenInfo
-from emulator.identity.catalog import build_catalog, catalog_json, version_v3
-from emulator.identity.errors import (
-    IdentityError,
-    RequestTooLarge,
-    ValidationError,
-    render_identity_error,
-)
+from emulator.identity.catalog import build_catalog, version_v3
+from emulator.identity.errors import RequestTooLarge, ValidationError
 from emulator.prefetch import BODY_KEY
 from emulator.urls import service_base
 
-URL_PREFIX = "/identity"
-bp = Blueprint("identity", __name__, url_prefix=URL_PREFIX)
-bp.register_error_handler(IdentityError, render_identity_error)
+# Under /identity (emulator.services). IdentityError is rendered by the app-level handler.
+bp = Blueprint("identity", __name__)
 
 
 @bp.after_request
@@ -94,63 +87,11 @@ def _header(name: str) -> str | None:
 
 
 def _token_response(info: TokenInfo, req: Request) -> Response:
-    """What ``jsonify({"token": _token_body(info)})`` sends, with the catalog's JSON cached."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    provider = app.json
-    compact = getattr(provider, "compact", None)
-    if compact is False or (compact is None and app.debug):
-        return jsonify({"token": _token_body(info)})  # pretty-printed
+    """``{"token": {…}}``; a project-scoped token carries the catalog unless ``?nocatalog``."""
     body = _backend().describe(info)
-    text = _compact_dumps(provider, {"token": body})
     if info.project_id is not None and "nocatalog" not in req.args:
-        catalog = catalog_json(
-            current_state().config,
-            service_base("identity"),
-            service_base("compute"),
-            info.project_id,
-            provider.dumps,
-        )
-        # The catalog is the token's last key: '{"token":{…}}' -> '{"token":{…,"catalog":[…]}}'.
-        text = f'{text[:-2]},"catalog":{catalog}}}}}'
-    mimetype = getattr(provider, "mimetype", "application/json")
-    response: Response = app.response_class(f"{text}\n", mimetype=mimetype)
-    return response
-
-
-def _compact_dumps(provider: Any, obj: Any) -> str:
-    """``provider.dumps(obj, separators=(",", ":"))``, byte for byte."""
-    if type(provider) is not DefaultJSONProvider:
-        text: str = provider.dumps(obj, separators=(",", ":"))
-        return text
-    # Flask's DefaultJSONProvider.dumps is json.dumps with its settings, which builds a new
-    # JSONEncoder on every call; one encoder per setting does the same encoding for less.
-    settings = (provider.default, provider.ensure_ascii, provider.sort_keys)
-    encoder = _ENCODERS.get(settings)
-    if encoder is None:
-        default, ensure_ascii, sort_keys = settings
-        encoder = json.JSONEncoder(
-            default=default,
-            ensure_ascii=ensure_ascii,
-            sort_keys=sort_keys,
-            separators=(",", ":"),
-        )
-        _ENCODERS[settings] = encoder
-    return encoder.encode(obj)
-
-
-_ENCODERS: dict[tuple[Any, bool, bool], json.JSONEncoder] = {}
-
-
-def _token_body(info: TokenInfo) -> dict[str, Any]:
-    body = _backend().describe(info)
-    if info.project_id is not None and "nocatalog" not in request.args:
-        body["catalog"] = build_catalog(
-            current_state().config,
-            service_base("identity"),
-            service_base("compute"),
-            info.project_id,
-        )
-    return body
+        body["catalog"] = build_catalog(current_state().config, info.project_id, service_base)
+    return jsonify({"token": body})
 
 
 def _json_body(req: Request) -> Any:

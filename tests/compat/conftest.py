@@ -23,7 +23,7 @@ import openstack
 import pytest
 
 import emulator
-from emulator.control.methods import ControlMethods
+from emulator.handle import ControlMethods
 from tests.compat.helpers import REGION_CATALOGS, sdk_connect
 
 

@@ -10,7 +10,7 @@ from keystoneauth1 import session as ks_session
 from keystoneauth1.identity import v3 as ks_v3
 
 from emulator.compute.microversions import MAX_VERSION
-from emulator.control.methods import ControlMethods
+from emulator.handle import ControlMethods
 
 # region -> the compute version its catalog advertises (emulator/config.py REGIONS)
 REGION_CATALOGS = {"jp-east-1": "v2", "jp-east-3": "v2.1"}

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from emulator.control.methods import ControlMethods
+from emulator.handle import ControlMethods
 from tests.compat.helpers import POLL_INTERVAL, POLL_WAIT, SDK_OWN_WARNINGS, sdk_connect
 
 pytestmark = SDK_OWN_WARNINGS

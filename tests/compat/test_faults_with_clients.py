@@ -11,7 +11,7 @@ import pytest
 from keystoneauth1 import adapter as ks_adapter
 from keystoneauth1 import exceptions as ks_exceptions
 
-from emulator.control.methods import ControlMethods
+from emulator.handle import ControlMethods
 from tests.compat.helpers import keystone_session
 
 RETRY_DELAY = 0.01

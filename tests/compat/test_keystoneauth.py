@@ -12,7 +12,7 @@ from keystoneauth1 import session as ks_session
 from keystoneauth1.identity import generic as ks_generic
 from keystoneauth1.identity import v3 as ks_v3
 
-from emulator.control.methods import ControlMethods
+from emulator.handle import ControlMethods
 from tests.compat.helpers import (
     SERVER_NAME,
     compute_endpoint,

@@ -11,7 +11,7 @@ import pytest
 from keystoneauth1 import exceptions as ks_exceptions
 from keystoneclient.v3 import client as keystone_client  # type: ignore[import-untyped]
 
-from emulator.control.methods import ControlMethods
+from emulator.handle import ControlMethods
 from tests.compat.helpers import compute_endpoint, keystone_session
 
 TOKENS_PATH = "/identity/v3/auth/tokens"

@@ -14,7 +14,7 @@ from keystoneauth1 import exceptions as ks_exceptions
 from keystoneauth1 import session as ks_session
 from keystoneauth1.identity import v3 as ks_v3
 
-from emulator.control.methods import ControlMethods
+from emulator.handle import ControlMethods
 from tests.compat.helpers import SDK_OWN_WARNINGS, keystone_session, token_requests
 
 pytestmark = SDK_OWN_WARNINGS

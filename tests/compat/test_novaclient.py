@@ -12,7 +12,7 @@ from novaclient import client as nova_client
 from novaclient import exceptions as nova_exceptions
 from novaclient.v2.client import Client as NovaClient  # type: ignore[import-untyped]
 
-from emulator.control.methods import ControlMethods
+from emulator.handle import ControlMethods
 from tests.compat.helpers import (
     MAX_MICROVERSION,
     SERVER_NAME,

@@ -15,7 +15,7 @@ import pytest
 from keystoneauth1 import exceptions as ks_exceptions
 from openstack import exceptions as sdk_exceptions
 
-from emulator.control.methods import ControlMethods
+from emulator.handle import ControlMethods
 from tests.compat.helpers import (
     MAX_MICROVERSION,
     POLL_INTERVAL,

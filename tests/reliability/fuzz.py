@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hypothesis_seed
 
-from emulator.control import ConnectionDropped
+from emulator.control.errors import ConnectionDropped
 from tests.reliability.fuzz_requests import FuzzRequest, any_request
 from tests.reliability.harness import (
     DEMO_PASSWORD,

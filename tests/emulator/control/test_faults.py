@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import EnvironBuilder
 
-from emulator.control import ConnectionDropped
+from emulator.control.errors import ConnectionDropped
 from emulator.state import EmulatorState
 from tests.emulator.control.conftest import DEMO_AUTH
 

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from importlib import resources
 from typing import Any
 
-import pytest
 import yaml
 from flask import Flask
 
 from emulator.app import create_app
 from emulator.config import EmulatorConfig
-from emulator.identity.routes import _compact_dumps
 from emulator.seed import parse_seed
 from tests.emulator.identity.conftest import (
     DOMAIN_NAME,
@@ -83,14 +80,3 @@ def test_name_lookups_still_work_after_reset() -> None:
     response = _token(app, OTHER_DOMAIN, "other-password")
     assert response.status_code == 201, response.get_json()
     assert response.get_json()["token"]["user"]["id"] == OTHER_USER_ID
-
-
-@pytest.mark.parametrize("sort_keys", [True, False])
-@pytest.mark.parametrize("ensure_ascii", [True, False])
-def test_compact_dumps_matches_the_providers_own_dumps(sort_keys: bool, ensure_ascii: bool) -> None:
-    provider = create_app().json
-    provider.sort_keys = sort_keys  # type: ignore[attr-defined]
-    provider.ensure_ascii = ensure_ascii  # type: ignore[attr-defined]
-    obj = {"b": ["ß", 1.5, None], "a": {"z": "\u2028", "y": True}}
-    assert _compact_dumps(provider, obj) == provider.dumps(obj, separators=(",", ":"))
-    assert json.loads(_compact_dumps(provider, obj)) == obj

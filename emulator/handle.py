@@ -1,4 +1,7 @@
-"""Control methods shared by the thread server and the in-process mock (same code, same behaviour).
+"""``ControlMethods``: the public handle shared by ``EmulatorServer`` and ``CloudMock``.
+
+Where it is: credentials, URLs, ``token()``; what it controls: reset, servers, faults, timing,
+clock, request log (same code, same behaviour for the thread server and the in-process mock).
 
 Both act on their ``EmulatorState`` directly (same process), which is simpler and faster than
 going through ``/_emulator/…`` over HTTP; the operations are the very functions the HTTP routes

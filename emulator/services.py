@@ -1,0 +1,102 @@
+"""The table of emulated cloud services: the one place that lists them.
+
+Everything that needs to know which services exist reads ``SERVICES``: the app (URL prefix,
+blueprint, fault renderer), the in-process mock (the real hostnames it answers), the token
+catalog (type, name, endpoint path), ``service_base`` (the base URL of links) and the fault
+rules and request log (which service a path belongs to). Adding a service is one ``Service``
+entry here plus its own subpackage (see docs/ARCHITECTURE.md, "Adding a service").
+
+This module imports nothing of Flask or of the services themselves: the blueprint and the fault
+renderer are named as ``"module:attribute"`` strings that ``create_app`` imports (with
+werkzeug's ``import_string``) where the app is built, so every layer may read the table
+without an import cycle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from emulator.config import EmulatorConfig
+
+FJCLOUD_DOMAIN = "cloud.global.fujitsu.com"
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    """What the token's service catalog lists for a service (one endpoint per interface)."""
+
+    type: str  # the catalog "type", e.g. "compute"
+    name: str  # the catalog "name", e.g. "nova"
+    # The endpoint URL after the service's base URL, for a region's config and a project id:
+    # "/v2/<project_id>" for compute in jp-east-1.
+    path: Callable[[EmulatorConfig, str], str]
+
+
+@dataclass(frozen=True)
+class Service:
+    """One emulated API service."""
+
+    name: str  # "compute": the URL prefix /compute, the fault rules' and request log's "service"
+    blueprint: str  # "emulator.compute.routes:bp", registered under ``prefix``
+    # "module:function" rendering a werkzeug HTTPException (unknown path, 405, 413…) under
+    # ``prefix`` in the service's own error format.
+    fault_renderer: str
+    # Host labels the in-process mock answers: https://<label>.<region>.cloud.global.fujitsu.com
+    # is dispatched to ``prefix``. The first is the one catalogs and links carry.
+    host_labels: tuple[str, ...]
+    catalog: CatalogEntry | None  # None: not in the token's catalog
+
+    @property
+    def prefix(self) -> str:
+        """The URL prefix of the service on the emulator's one port: ``/compute``."""
+        return f"/{self.name}"
+
+    def owns(self, path: str) -> bool:
+        """Whether ``path`` (a WSGI ``PATH_INFO``) is under this service's prefix."""
+        return path == self.prefix or path.startswith(self.prefix + "/")
+
+    def fjcloud_host(self, region: str) -> str:
+        """``compute.jp-east-1.cloud.global.fujitsu.com``: the real host catalogs carry."""
+        return f"{self.host_labels[0]}.{region}.{FJCLOUD_DOMAIN}"
+
+
+SERVICES: tuple[Service, ...] = (
+    Service(
+        name="identity",
+        blueprint="emulator.identity.routes:bp",
+        fault_renderer="emulator.identity.render:render_http_exception",
+        host_labels=("identity",),
+        catalog=CatalogEntry("identity", "keystone", lambda config, project_id: "/v3"),
+    ),
+    Service(
+        name="compute",
+        blueprint="emulator.compute.routes:bp",
+        fault_renderer="emulator.compute.render:render_http_exception",
+        host_labels=("compute",),
+        # Region 3 serves /v2.1 with microversions, the others /v2 (emulator.config.REGIONS).
+        catalog=CatalogEntry(
+            "compute", "nova", lambda config, project_id: f"/{config.compute_version}/{project_id}"
+        ),
+    ),
+)
+
+# A path under no service's prefix (a typo such as /servers) is answered in this service's
+# error format: Nova's, the API the runbook talks to most.
+DEFAULT_SERVICE = "compute"
+
+_BY_NAME = {service.name: service for service in SERVICES}
+SERVICE_NAMES: tuple[str, ...] = tuple(_BY_NAME)
+
+
+def service(name: str) -> Service:
+    """The entry named ``name``; KeyError for a name that is not in ``SERVICES``."""
+    return _BY_NAME[name]
+
+
+def service_of(path: str) -> Service | None:
+    """The service whose prefix ``path`` is under, None for any other path."""
+    for entry in SERVICES:
+        if entry.owns(path):
+            return entry
+    return None
