@@ -46,7 +46,7 @@ format: $(VENV)/.installed-test
 
 ## bench: run the benchmarks and write docs/BENCHMARKS.md
 bench: $(VENV)/.installed-bench
-	$(PY) bench/run.py $(ARGS)
+	$(PY) -m bench $(ARGS)
 
 ## emulator: the standalone emulator in the foreground (Ctrl-C stops it)
 emulator: $(VENV)/.installed-base

@@ -1,18 +1,19 @@
-"""Benchmark 1: the standalone server's throughput against Flask-on-waitress and moto's server.
+"""Throughput over loopback: GET server and POST token, req/s measured by ``wrk``.
 
-Three servers run side by side, each in its own process: the emulator (``python -m emulator
-serve``), the baseline Flask app on waitress with the same thread count and the same JSON bodies,
-and moto's server with one EC2 instance. The load generator (``bench/loadgen.py``, 2 processes ×
-4 keep-alive connections) drives one target at a time; rounds interleave the targets so that
-background noise hits all of them alike, and the median round is reported.
+Each server runs in its own process: the emulator (``python -m emulator serve``), a minimal Flask
+app on the same waitress with the same 8 threads answering with the emulator's own bodies
+(``bench/flask_app.py``), and ``moto_server`` (EC2 ``DescribeInstances`` of one instance, the
+baseline of both targeted moto rows as when that target was set; STS ``GetSessionToken``, moto's
+token-issuing request, is reported beside them; requests signed once with SigV4 and replayed).
+wrk runs one thread with 8 keep-alive connections for 3 s per target; the targets take turns for
+3 rounds and the median round is compared. Only 2xx answers count. The load generator shares the
+machine's cores with the server under test, the same for every target.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-import os
-import subprocess
 import sys
 import tempfile
 import urllib.request
@@ -21,273 +22,169 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.common import (
-    BENCH,
-    BenchError,
-    child_process,
+from bench import wrk
+from bench.core import (
+    Log,
+    Row,
+    at_least,
     free_port,
+    installed,
     median,
-    wait_for_http,
+    ratio,
+    reported,
+    server_process,
+    skipped,
 )
-from bench.demo import AUTH_BODY, PROJECT_ID, SERVER_ID
-from bench.loadgen import LoadResult, run_load
 
-JSON_HEADERS = {"Content-Type": "application/json"}
-EMU_GET_BARE = "emulator GET server, --no-control-plane (diagnostic)"
+THREADS = 8  # waitress threads of `python -m emulator serve`; the baseline gets the same
+MOTO = "vs `moto_server`"
+FLASK = "vs minimal Flask on the same waitress"
+# (figure, ours, theirs, target or None for reported only, unit). moto's DescribeInstances is
+# the baseline of both targeted moto rows, as when the ≥ 10× target was set; its token-issuing
+# request (STS GetSessionToken) is shown beside them, reported only.
+FIGURES: tuple[tuple[str, str, str, float | None, str], ...] = (
+    (f"GET server throughput {MOTO} (`DescribeInstances`)", "emulator GET", "moto GET", 10.0, "×"),
+    (f"POST token throughput {MOTO} (`DescribeInstances`)", "emulator POST", "moto GET", 10.0, "×"),
+    (
+        f"POST token throughput {MOTO} (STS `GetSessionToken`)",
+        "emulator POST",
+        "moto POST",
+        None,
+        "×",
+    ),
+    (f"GET server throughput {FLASK}", "emulator GET", "flask GET", 0.6, ""),
+    (f"POST token throughput {FLASK}", "emulator POST", "flask POST", 0.6, ""),
+)
 
 
 @dataclass(frozen=True)
 class Target:
-    """One request against one server."""
-
-    name: str
     url: str
     method: str = "GET"
-    body: bytes = b""
+    body: str = ""
     headers: dict[str, str] = field(default_factory=dict)
-    pid: int = 0  # the server process, to read its CPU time
 
 
-@dataclass
-class ThroughputResult:
-    """Median rps / p50 / p99 per target over the rounds, plus what was measured."""
-
-    rounds: dict[str, list[LoadResult]]
-    sizes: dict[str, int]
-    threads: int
-    # Server CPU seconds per round, read from /proc (robust to other load on the machine).
-    server_cpu_s: dict[str, list[float]] = field(default_factory=dict)
-
-    def rps(self, name: str) -> float:
-        return median([r.rps for r in self.rounds[name]])
-
-    def p50(self, name: str) -> float:
-        return median([r.p50_ms for r in self.rounds[name]])
-
-    def p99(self, name: str) -> float:
-        return median([r.p99_ms for r in self.rounds[name]])
-
-    def server_cpu_us(self, name: str) -> float:
-        """Median server CPU microseconds per completed request."""
-        cpu = self.server_cpu_s.get(name, [])
-        per = [
-            c / r.completed * 1e6
-            for c, r in zip(cpu, self.rounds[name], strict=False)
-            if r.completed
-        ]
-        return median(per)
-
-    def generator_cpu_us(self, name: str) -> float:
-        """Median load-generator CPU microseconds per completed request."""
-        per = [r.generator_cpu_s / r.completed * 1e6 for r in self.rounds[name] if r.completed]
-        return median(per)
-
-    def errors(self, name: str) -> int:
-        return sum(r.errors for r in self.rounds[name])
-
-    def statuses(self, name: str) -> dict[str, int]:
-        merged: dict[str, int] = {}
-        for result in self.rounds[name]:
-            for code, count in result.statuses.items():
-                merged[code] = merged.get(code, 0) + count
-        return merged
-
-
-def emulator_threads() -> int:
-    """The waitress thread count of ``python -m emulator serve`` (the baseline gets the same)."""
-    from emulator.__main__ import ServeOptions
-
-    return ServeOptions().threads
-
-
-def process_cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of a running process (Linux /proc)."""
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    # After "pid (comm)": field 14 (utime) and 15 (stime) of proc(5) are indexes 11 and 12.
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _fetch(url: str, data: bytes | None = None, headers: dict[str, str] | None = None) -> Any:
-    request = urllib.request.Request(url, data=data, headers=headers or {})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return response.status, dict(response.headers), response.read()
-
-
-# The servers of the current run by pid: checked after every load run, so that a server that
-# died mid-run fails the benchmark with its exit code and last log lines instead of 0 req/s.
-_RUNNING: dict[int, tuple[str, subprocess.Popen[bytes], Path]] = {}
+def _fetch(url: str, body: str = "", headers: dict[str, str] | None = None) -> tuple[Any, bytes]:
+    request = urllib.request.Request(url, data=body.encode() or None, headers=headers or {})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return response.headers, response.read()
 
 
 @contextlib.contextmanager
-def watched_server(name: str, args: list[str], workdir: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """Start a server process whose output goes to a log in ``workdir``; ``check_alive`` knows it."""
-    log = workdir / f"{name.split()[0].lower()}-{len(_RUNNING)}.log"
-    with log.open("wb") as sink, child_process(args, stdout=sink, stderr=sink) as proc:
-        _RUNNING[proc.pid] = (name, proc, log)
-        try:
-            yield proc
-        finally:
-            _RUNNING.pop(proc.pid, None)
-
-
-def check_alive(pid: int) -> None:
-    """Raise ``BenchError`` when the server with this pid has exited."""
-    name, proc, log = _RUNNING[pid]
-    if proc.poll() is None:
-        return
-    tail = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-3:]
-    # Never echo the banner: it carries the demo password. Only the last lines (errors).
-    tail = [line for line in tail if "password" not in line.lower()]
-    raise BenchError(
-        f"{name} (pid {pid}) exited with code {proc.returncode} during the run"
-        + (f"; its last output: {' / '.join(tail)}" if tail else "")
-    )
-
-
-@contextlib.contextmanager
-def emulator_server(workdir: Path, *extra: str) -> Iterator[tuple[str, int]]:
-    """``python -m emulator serve`` on a free port; yields its base URL and pid."""
+def emulator(tmp: Path) -> Iterator[tuple[Target, Target, dict[str, Any]]]:
+    """The standalone emulator; its GET-server and token-POST targets, and the bodies it sent."""
     port = free_port()
-    args = [sys.executable, "-m", "emulator", "serve", "--port", str(port), *extra]
-    with watched_server("emulator" + "".join(f" {e}" for e in extra), args, workdir) as proc:
-        base = f"http://127.0.0.1:{port}"
-        ready = "/identity/v3" if "--no-control-plane" in extra else "/_emulator/health"
-        wait_for_http(base + ready, proc=proc)
-        yield base, proc.pid
+    base = f"http://127.0.0.1:{port}"
+    args = [sys.executable, "-m", "emulator", "serve", "--port", str(port)]
+    # The standalone server's default seed is the package's; its handle knows the demo login.
+    import emulator
+
+    demo = emulator.mock()
+    with server_process(args, f"{base}/_emulator/health"):
+        auth = json.dumps(demo.auth_body())
+        json_type = {"Content-Type": "application/json"}
+        headers, token_body = _fetch(f"{base}/identity/v3/auth/tokens", auth, json_type)
+        token = headers["X-Subject-Token"]
+        project, server = demo.project_id, demo.server_ids[0]
+        get = Target(
+            f"{base}/compute/v2/{project}/servers/{server}", headers={"X-Auth-Token": token}
+        )
+        _, server_body = _fetch(get.url, headers=get.headers)
+        post = Target(f"{base}/identity/v3/auth/tokens", "POST", auth, json_type)
+        bodies = {"get": json.loads(server_body), "post": json.loads(token_body), "token": token}
+        yield get, post, bodies
 
 
 @contextlib.contextmanager
-def baseline_server(
-    bodies: dict[str, Any], threads: int, workdir: Path
-) -> Iterator[tuple[str, int]]:
-    """The Flask baseline on waitress, serving ``bodies``; yields its base URL and pid."""
-    path = workdir / "bodies.json"
+def flask(tmp: Path, bodies: dict[str, Any], post_body: str) -> Iterator[tuple[Target, Target]]:
+    path = tmp / "bodies.json"
     path.write_text(json.dumps(bodies), encoding="utf-8")
     port = free_port()
-    args = [sys.executable, str(BENCH / "flask_baseline.py"), str(port), str(threads), str(path)]
-    with watched_server("Flask baseline", args, workdir) as proc:
-        base = f"http://127.0.0.1:{port}"
-        wait_for_http(f"{base}/health", proc=proc)
-        yield base, proc.pid
+    base = f"http://127.0.0.1:{port}"
+    args = [sys.executable, "-m", "bench.flask_app", str(port), str(THREADS), str(path)]
+    with server_process(args, f"{base}/health"):
+        json_type = {"Content-Type": "application/json"}
+        yield Target(f"{base}/get"), Target(f"{base}/post", "POST", post_body, json_type)
 
 
 @contextlib.contextmanager
-def moto_server(workdir: Path) -> Iterator[Target]:
-    """moto's server with one EC2 instance; yields a signed DescribeInstances target."""
-    import boto3  # type: ignore[import-untyped]
-    from botocore.auth import SigV4Auth  # type: ignore[import-untyped]
-    from botocore.awsrequest import AWSRequest  # type: ignore[import-untyped]
-    from botocore.credentials import Credentials  # type: ignore[import-untyped]
+def moto() -> Iterator[tuple[Target, Target]]:
+    import boto3
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
 
     port = free_port()
+    base = f"http://127.0.0.1:{port}"
     args = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
-    with watched_server("moto server", args, workdir) as proc:
-        base = f"http://127.0.0.1:{port}"
-        wait_for_http(f"{base}/moto-api/data.json", proc=proc)
+    with server_process(args, f"{base}/moto-api/data.json"):
         ec2 = boto3.client(
             "ec2",
             region_name="us-east-1",
             endpoint_url=base,
             aws_access_key_id="testing",
-            aws_secret_access_key="testing",  # noqa: S106 - moto's dummy value
+            aws_secret_access_key="testing",  # noqa: S106 - moto's documented dummy value
         )
         image = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
         ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1, InstanceType="t3.micro")
-        body = b"Action=DescribeInstances&Version=2016-11-15"
-        request = AWSRequest(
-            method="POST",
-            url=f"{base}/",
-            data=body,
-            headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
+
+        def signed(service: str, body: str) -> Target:
+            form = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}
+            request = AWSRequest(method="POST", url=f"{base}/", data=body, headers=form)
+            SigV4Auth(Credentials("testing", "testing"), service, "us-east-1").add_auth(request)
+            headers = {k: v for k, v in request.headers.items() if k.lower() != "host"}
+            return Target(f"{base}/", "POST", body, headers)
+
+        yield (
+            signed("ec2", "Action=DescribeInstances&Version=2016-11-15"),
+            signed("sts", "Action=GetSessionToken&Version=2011-06-15"),
         )
-        SigV4Auth(Credentials("testing", "testing"), "ec2", "us-east-1").add_auth(request)
-        headers = {k: v for k, v in request.headers.items() if k.lower() != "host"}
-        yield Target("moto DescribeInstances", f"{base}/", "POST", body, headers, proc.pid)
 
 
-def measure(quick: bool = False, log: Any = print) -> ThroughputResult:
-    """Run every target for ``rounds`` interleaved rounds; return the medians and sizes."""
-    rounds, duration, warmup = (1, 1.0, 0.3) if quick else (3, 3.0, 0.5)
-    threads = emulator_threads()
-    auth = json.dumps(AUTH_BODY).encode()
+def measure(quick: bool, log: Log) -> list[Row]:
+    reason = wrk.MISSING if wrk.executable() is None else "moto is not installed"
+    rows_if_skipped = [skipped(f, _target(limit, unit), reason) for f, _, _, limit, unit in FIGURES]
+    if wrk.executable() is None:
+        log(f"  {wrk.MISSING}")
+        return rows_if_skipped
+    if not installed("moto"):
+        return rows_if_skipped
+    rounds, seconds = (1, 1.0) if quick else (3, 3.0)
     with contextlib.ExitStack() as stack:
-        workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-")))
-        emu, emu_pid = stack.enter_context(emulator_server(workdir))
-        _, token_headers, token_body = _fetch(f"{emu}/identity/v3/auth/tokens", auth, JSON_HEADERS)
-        token = token_headers["X-Subject-Token"]
-        server_url = f"{emu}/compute/v2/{PROJECT_ID}/servers/{SERVER_ID}"
-        _, _, server_body = _fetch(server_url, headers={"X-Auth-Token": token})
-        bodies = {
-            "get": json.loads(server_body),
-            "post": json.loads(token_body),
-            "token": "0" * len(token),
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-rps-")))
+        emu_get, emu_post, bodies = stack.enter_context(emulator(tmp))
+        flask_get, flask_post = stack.enter_context(flask(tmp, bodies, emu_post.body))
+        moto_get, moto_post = stack.enter_context(moto())
+        targets = {
+            "emulator GET": emu_get,
+            "flask GET": flask_get,
+            "moto GET": moto_get,
+            "emulator POST": emu_post,
+            "flask POST": flask_post,
+            "moto POST": moto_post,
         }
-        flask, flask_pid = stack.enter_context(baseline_server(bodies, threads, workdir))
-        _, _, flask_get = _fetch(f"{flask}/get")
-        _, _, flask_post = _fetch(f"{flask}/post", auth, JSON_HEADERS)
-        # Diagnostic: the same server without the control plane (faults + request log).
-        bare, bare_pid = stack.enter_context(emulator_server(workdir, "--no-control-plane"))
-        _, bare_headers, _ = _fetch(f"{bare}/identity/v3/auth/tokens", auth, JSON_HEADERS)
-        bare_token = bare_headers["X-Subject-Token"]
-        bare_url = f"{bare}/compute/v2/{PROJECT_ID}/servers/{SERVER_ID}"
-        _, _, bare_body = _fetch(bare_url, headers={"X-Auth-Token": bare_token})
-        moto = stack.enter_context(moto_server(workdir))
-        _, _, moto_body = _fetch(moto.url, moto.body, moto.headers)
-        targets = [
-            Target("emulator GET server", server_url, "GET", b"", {"X-Auth-Token": token}, emu_pid),
-            Target("flask GET (same JSON)", f"{flask}/get", pid=flask_pid),
-            Target(
-                "emulator POST auth/tokens",
-                f"{emu}/identity/v3/auth/tokens",
-                "POST",
-                auth,
-                JSON_HEADERS,
-                emu_pid,
-            ),
-            Target(
-                "flask POST (same JSON)", f"{flask}/post", "POST", auth, JSON_HEADERS, flask_pid
-            ),
-            moto,
-            Target(
-                EMU_GET_BARE,
-                bare_url,
-                "GET",
-                b"",
-                {"X-Auth-Token": bare_token},
-                bare_pid,
-            ),
-        ]
-        sizes = {
-            targets[0].name: len(server_body),
-            targets[1].name: len(flask_get),
-            targets[2].name: len(token_body),
-            targets[3].name: len(flask_post),
-            moto.name: len(moto_body),
-            EMU_GET_BARE: len(bare_body),
-        }
-        results: dict[str, list[LoadResult]] = {t.name: [] for t in targets}
-        server_cpu: dict[str, list[float]] = {t.name: [] for t in targets}
-        for round_no in range(rounds):
-            for target in targets:
-                cpu_before = process_cpu_seconds(target.pid)
-                result = run_load(
-                    target.url,
-                    method=target.method,
-                    body=target.body,
-                    headers=target.headers,
-                    warmup=warmup,
-                    duration=duration,
-                )
-                check_alive(target.pid)
-                results[target.name].append(result)
-                server_cpu[target.name].append(process_cpu_seconds(target.pid) - cpu_before)
+        for target in targets.values():  # warm-up, untimed
+            wrk.run(target.url, target.method, target.body, target.headers, seconds=1)
+        rps: dict[str, list[float]] = {name: [] for name in targets}
+        for i in range(rounds):
+            for name, t in targets.items():
+                load = wrk.run(t.url, t.method, t.body, t.headers, seconds=seconds)
+                rps[name].append(load.rps)
                 log(
-                    f"  round {round_no + 1}/{rounds} {target.name}: {result.rps:,.0f} req/s "
-                    f"p50 {result.p50_ms:.2f} ms p99 {result.p99_ms:.2f} ms "
-                    f"statuses {result.statuses} errors {result.errors}"
+                    f"  {i + 1} {name}: {load.rps:,.0f} req/s, p50 {load.p50_ms:.2f} ms, "
+                    f"p99 {load.p99_ms:.2f} ms, non-2xx {load.non2xx}, errors {load.errors}"
                 )
-    return ThroughputResult(results, sizes, threads, server_cpu)
+    rows = []
+    for figure, ours, theirs, limit, unit in FIGURES:
+        value = ratio(median(rps[ours]), median(rps[theirs]))
+        detail = f"{median(rps[ours]):,.0f} vs {median(rps[theirs]):,.0f} req/s"
+        if limit is None:
+            rows.append(reported(figure, f"{value:.2f}{unit} ({detail})"))
+        else:
+            rows.append(at_least(figure, limit, value, detail, unit))
+    return rows
+
+
+def _target(limit: float | None, unit: str) -> str:
+    return "reported" if limit is None else f"≥ {limit:g}{unit}"

@@ -1,0 +1,209 @@
+"""What every figure module shares: the ``Row`` it reports, and fresh processes to measure in.
+
+Standard library only: child processes import ``bench.<figure>`` before their clock starts, and
+nothing here may load what a cold start is meant to time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import resource
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+Log = Callable[[str], None]
+
+MET, UNMET, REPORTED, SKIPPED, NOT_RUN = "met", "unmet", "reported", "skipped", "not run"
+
+
+class BenchError(RuntimeError):
+    """A measurement could not be made (a child failed, a server did not answer)."""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the table: the figure, its target, what this run measured, the verdict."""
+
+    figure: str
+    target: str
+    measured: str
+    verdict: str
+
+
+def at_most(figure: str, limit: float, value: float, detail: str, unit: str = "") -> Row:
+    """A ratio that must not exceed ``limit`` (``unit`` e.g. ``×``)."""
+    return Row(
+        figure, f"≤ {limit:g}{unit}", f"{value:.2f}{unit} ({detail})", _verdict(value <= limit)
+    )
+
+
+def at_least(figure: str, limit: float, value: float, detail: str, unit: str = "") -> Row:
+    """A ratio that must reach ``limit``."""
+    return Row(
+        figure, f"≥ {limit:g}{unit}", f"{value:.2f}{unit} ({detail})", _verdict(value >= limit)
+    )
+
+
+def reported(figure: str, measured: str) -> Row:
+    """A figure shown without a target."""
+    return Row(figure, "reported", measured, REPORTED)
+
+
+def skipped(figure: str, target: str, reason: str) -> Row:
+    """A figure this run could not measure, and why (e.g. a baseline tool is not installed)."""
+    return Row(figure, target, reason, SKIPPED)
+
+
+def _verdict(ok: bool) -> str:
+    return MET if ok else UNMET
+
+
+def ratio(numerator: float, denominator: float) -> float:
+    """numerator / denominator (infinity for a zero denominator)."""
+    return numerator / denominator if denominator else float("inf")
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values) if values else 0.0
+
+
+def installed(module: str) -> bool:
+    """Whether ``module`` can be imported here (the bench extra may be missing)."""
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
+
+
+def child_env() -> dict[str, str]:
+    """The environment of child processes: loopback without proxies, dummy AWS credentials."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH")) if p)
+    for key in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
+        env.pop(key, None)
+    env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"
+    # Measure as an installed package runs: with bytecode caches (pip writes them on install).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    # moto signs with credentials; these dummies never leave the machine.
+    env.update(
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",  # noqa: S106 - moto's documented dummy value
+        AWS_DEFAULT_REGION="us-east-1",
+        AWS_CONFIG_FILE=os.devnull,
+        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+    )
+    return env
+
+
+def run_child(module: str, function: str, *args: Any, timeout: float = 600.0) -> dict[str, Any]:
+    """Call ``bench.<module>.<function>(*args)`` in a fresh interpreter; its last line is JSON."""
+    code = f"import sys; from bench.{module} import {function}; {function}(*sys.argv[1:])"
+    proc = subprocess.run(
+        [sys.executable, "-c", code, *map(str, args)],
+        env=child_env(),
+        cwd=str(REPO),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if proc.returncode != 0:
+        tail = " | ".join(proc.stderr.strip().splitlines()[-4:])
+        raise BenchError(f"{module}.{function} failed (exit {proc.returncode}): {tail}")
+    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result
+
+
+def emit(**values: Any) -> None:
+    """A child's answer to ``run_child``: one JSON line on stdout."""
+    print(json.dumps(values), flush=True)
+
+
+@dataclass(frozen=True)
+class Timed:
+    """Wall and CPU (user + system) seconds of one command, and its exit code."""
+
+    wall: float
+    cpu: float
+    code: int
+
+
+def timed(args: Sequence[str], cwd: Path, timeout: float = 600.0) -> Timed:
+    """Run a command to completion, output discarded, and time it."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    proc = subprocess.run(
+        list(args),
+        env=child_env(),
+        cwd=str(cwd),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        timeout=timeout,
+        check=False,
+    )
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return Timed(wall, cpu, proc.returncode)
+
+
+def pytest_args(*args: str) -> list[str]:
+    """``python -m pytest -q -p no:cacheprovider …`` with this interpreter."""
+    return [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args]
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def wait_for(url: str, proc: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
+    """Poll ``url`` until it answers 2xx; fail at once when ``proc`` has exited."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise BenchError(f"{proc.args!r} exited with code {proc.returncode}")
+        with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=2) as response:
+            if 200 <= response.status < 300:
+                return
+        time.sleep(0.05)
+    raise BenchError(f"{url} did not answer within {timeout:.0f} s")
+
+
+@contextlib.contextmanager
+def server_process(args: Sequence[str], ready_url: str) -> Iterator[subprocess.Popen[bytes]]:
+    """A server in its own process, ready when ``ready_url`` answers; terminated on exit."""
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(list(args), env=child_env(), stdout=log, stderr=log)
+        try:
+            try:
+                wait_for(ready_url, proc)
+            except BenchError as exc:
+                log.seek(0)
+                # The last lines only, never the banner: it prints the demo password.
+                lines = log.read().decode(errors="replace").strip().splitlines()[-3:]
+                tail = " | ".join(line for line in lines if "password" not in line.lower())
+                raise BenchError(f"{exc}; its last output: {tail}") from None
+            yield proc
+        finally:
+            if proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()

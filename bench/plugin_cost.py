@@ -1,0 +1,62 @@
+"""What the installed pytest plugin costs a run that uses none of it.
+
+A one-test pytest run in a temporary directory with this venv, where the package (and so its
+``pytest11`` entry point) is installed, vs the same run with ``-p no:<entry point>``. One untimed
+pair first, then 10 interleaved pairs; medians compared (CPU time shown beside).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from importlib import metadata
+from pathlib import Path
+
+from bench.core import BenchError, Log, Row, at_most, median, pytest_args, ratio, timed
+
+FIGURE = "pytest plugin cost: one-test run with the plugin vs `-p no:` it"
+TARGET = 1.05
+ONE_TEST = "def test_one() -> None:\n    assert True\n"
+
+
+def entry_point() -> str:
+    """The name of this project's ``pytest11`` entry point, as installed."""
+    names = [
+        ep.name
+        for ep in metadata.entry_points(group="pytest11")
+        if ep.dist is not None and ep.dist.name == "fjcloud-export-prep"
+    ]
+    if not names:
+        raise BenchError("the package's pytest11 entry point is not installed in this venv")
+    return names[0]
+
+
+def measure(quick: bool, log: Log) -> list[Row]:
+    name = entry_point()
+    runs = {
+        "with plugin": pytest_args("test_one.py"),
+        "without": pytest_args("-p", f"no:{name}", "test_one.py"),
+    }
+    walls: dict[str, list[float]] = {k: [] for k in runs}
+    cpus: dict[str, list[float]] = {k: [] for k in runs}
+    with tempfile.TemporaryDirectory(prefix="bench-plugin-") as tmp:
+        (Path(tmp) / "test_one.py").write_text(ONE_TEST, encoding="utf-8")
+        for i in range(-1, 2 if quick else 10):
+            for label, args in runs.items():
+                run = timed(args, Path(tmp))
+                if run.code != 0:
+                    raise BenchError(f"pytest {' '.join(args[5:])} exited with code {run.code}")
+                if i >= 0:
+                    walls[label].append(run.wall)
+                    cpus[label].append(run.cpu)
+            if i >= 0:
+                log(
+                    f"  {i + 1}: with {walls['with plugin'][-1]:.2f} s, without {walls['without'][-1]:.2f} s"
+                )
+    ours, bare = median(walls["with plugin"]), median(walls["without"])
+    cpu = ratio(median(cpus["with plugin"]), median(cpus["without"]))
+    detail = f"{ours:.2f} vs {bare:.2f} s; CPU time {cpu:.2f}×"
+    return [
+        at_most(
+            FIGURE.replace("`-p no:` it", f"`-p no:{name}`"), TARGET, ratio(ours, bare), detail, "×"
+        )
+    ]
