@@ -99,13 +99,17 @@ class ComputeApi:
                 url,
                 404,
                 response.reason,
-                fault_message(response),
+                fault_message(response, self.client.secrets),
                 hint="check SERVER_ID and PROJECT_ID (the server must be in the token's project); "
                 "if they are right, the server was deleted",
             )
         if response.status_code != 200:
             raise ApiError(
-                "GET", url, response.status_code, response.reason, fault_message(response)
+                "GET",
+                url,
+                response.status_code,
+                response.reason,
+                fault_message(response, self.client.secrets),
             )
         return ServerView.from_body(response.json())
 
@@ -126,7 +130,7 @@ class ComputeApi:
                 url,
                 401,
                 response.reason,
-                fault_message(response),
+                fault_message(response, self.client.secrets),
                 hint="the token was refused (expired after 3 hours, or revoked): run step 2 again "
                 "(--from-step 2), or give a new TOKEN",
             )

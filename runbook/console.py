@@ -8,8 +8,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-
-from runbook.secrets import SecretRegistry
+import wcwidth
 
 # Reads one answer for a question; returns None when there is no terminal to ask on.
 AskFunction = Callable[[str], "str | None"]
@@ -24,18 +23,15 @@ class Console:
     def __init__(
         self,
         config: pytest.Config | None,
-        secrets: SecretRegistry,
         *,
         ask_function: AskFunction | None = None,
     ) -> None:
         self._config = config
-        self._secrets = secrets
         self._ask_function = ask_function or self._ask_terminal
         self.transcript: list[str] = []
 
     def line(self, text: str = "", **markup: bool) -> None:
-        """Print one line now (not at the end of the test), secrets masked."""
-        text = self._secrets.mask_text(text)
+        """Print one line now (not at the end of the test); its data was masked where it entered."""
         self.transcript.append(text)
         reporter = self._reporter()
         with self._uncaptured():
@@ -53,8 +49,8 @@ class Console:
 
     def ask(self, question: str) -> str | None:
         """The operator's answer (stripped), or None when there is no terminal to ask on."""
-        self.transcript.append(self._secrets.mask_text(question))
-        answer = self._ask_function(self._secrets.mask_text(question))
+        self.transcript.append(question)
+        answer = self._ask_function(question)
         return None if answer is None else answer.strip()
 
     def confirm(self, question: str) -> bool | None:
@@ -105,3 +101,31 @@ def _stdin_is_terminal() -> bool:
         return sys.stdin is not None and sys.stdin.isatty()
     except (ValueError, OSError):
         return False
+
+
+def wrap(text: str, columns: int, *, indent: str = "") -> list[str]:
+    """``text`` in lines of at most ``columns`` terminal columns (a wide character takes two).
+
+    URLs are never broken; continuation lines start with ``indent``.
+    """
+    return wcwidth.wrap(
+        text, columns, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False
+    )
+
+
+def display_width(text: str) -> int:
+    """Terminal columns of ``text``: East Asian wide characters take two."""
+    return wcwidth.width(text)
+
+
+def pad(text: str, columns: int) -> str:
+    """``text`` padded with spaces to ``columns`` terminal columns."""
+    return wcwidth.ljust(text, columns)
+
+
+def rule(title: str, columns: int, fill: str = "=") -> str:
+    """``=== title ===`` exactly ``columns`` terminal columns wide (pytest's ``write_sep`` counts
+    characters, so a Japanese title made the line wrap)."""
+    side = max(1, (columns - display_width(title) - 2) // 2)
+    line = f"{fill * side} {title} {fill * side}"
+    return line + fill * max(0, columns - display_width(line))

@@ -20,7 +20,7 @@ from runbook.resolve import resolve_variables, token_lookup
 from runbook.secrets import SecretRegistry
 from runbook.sources import Sources, environment, resolve_sources
 from runbook.statefile import load_state, remove_state, save_state
-from runbook.steps import STEPS
+from runbook.steps import PROCEDURE_TITLE, PROCEDURE_URL, STEPS
 from runbook.variables import Variables
 
 
@@ -31,7 +31,7 @@ class Runbook:
         self.config = config
         self.options = options
         self.secrets = SecretRegistry()
-        self.console = Console(config, self.secrets)
+        self.console = Console(config)
         self.record = RunRecord(
             target=options.target,
             started_at=datetime.now(timezone.utc),
@@ -162,13 +162,13 @@ class Runbook:
     def note(self, text: str, **markup: bool) -> None:
         """Record one line of what the current step did and print it now."""
         if self.current_step is not None:
-            self.record.steps[self.current_step].notes.append(self.secrets.mask_text(text))
+            self.record.steps[self.current_step].notes.append(text)
         self.console.line(f"      {text}", **markup)
 
     def done(self, summary: str) -> None:
         """The one-line 'what was done' of the current step, for the final report."""
         if self.current_step is not None:
-            self.record.steps[self.current_step].summary = self.secrets.mask_text(summary)
+            self.record.steps[self.current_step].summary = summary
 
     def curl(self, command: str) -> None:
         """Record a step's curl command; print it in a dry run."""
@@ -256,13 +256,11 @@ class Runbook:
         }
 
     def _announce(self) -> None:
-        where = (
-            self.record.settings["emulator"]
-            or self.record.settings["auth_url"]
-            or "(no OS_AUTH_URL)"
-        )
+        where = self.record.settings["emulator"] or self.record.settings["auth_url"]
+        where = self.secrets.mask_text(where) if where else "no OS_AUTH_URL"  # read from outside
         mode = " — DRY RUN: nothing that changes anything is sent" if self.options.dry_run else ""
         self.console.line(f"runbook: target {self.options.target} ({where}){mode}", bold=True)
+        self.console.line(f"runbook: the procedure: {PROCEDURE_TITLE} — {PROCEDURE_URL}")
         if self.http_settings().verify is False:
             self.console.line(
                 "runbook: WARNING: TLS certificates are NOT verified (--insecure): anyone on the "

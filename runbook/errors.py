@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from http import HTTPStatus
 
+from runbook.roles import FORBIDDEN_HINT
+
 
 class RunbookError(Exception):
     """A step cannot go on. ``message`` says what happened, ``hint`` what the operator can do."""
@@ -50,6 +52,8 @@ class ApiError(RunbookError):
             phrase = HTTPStatus(status).phrase
         except ValueError:
             phrase = reason
+        if hint is None and status == 403:  # every 403 says which roles are needed
+            hint = FORBIDDEN_HINT
         super().__init__(f"{method} {url} → {status} {phrase}{detail}", hint=hint)
         self.method = method
         self.url = url

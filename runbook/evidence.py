@@ -1,8 +1,8 @@
 """The evidence of a run: ``runbook.json`` (everything) and ``runbook.md`` (for people), secrets masked.
 
-Secrets are masked twice: by key when each exchange is recorded (``runbook.client``), and by
-value over the whole text just before it is written (``SecretRegistry.mask_text``), so a secret
-that slipped into an unexpected place (an error message, a URL) is still never written.
+Secrets are masked in the data: by key and value when each exchange is recorded
+(``runbook.client``), and again over the settings and exchanges just before they are written.
+The steps' notes are the runbook's own sentences and are not rewritten (see ``runbook.secrets``).
 """
 
 from __future__ import annotations
@@ -85,7 +85,11 @@ def default_directory(started_at: datetime) -> Path:
 def write_evidence(record: RunRecord, directory: Path, secrets: SecretRegistry) -> list[Path]:
     """Write ``runbook.json`` and ``runbook.md`` into ``directory`` (0700, files 0600)."""
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-    data = secrets.mask(record.as_dict())
+    # Data is masked (settings read from outside, every exchange); the steps' text is the
+    # runbook's own, built from masked data, and masking it by value would rewrite it.
+    data = record.as_dict()
+    data["settings"] = secrets.mask(data["settings"])
+    data["exchanges"] = secrets.mask(data["exchanges"])
     outputs = {
         "runbook.json": json.dumps(data, ensure_ascii=False, indent=2) + "\n",
         "runbook.md": render_markdown(data),
@@ -95,7 +99,7 @@ def write_evidence(record: RunRecord, directory: Path, secrets: SecretRegistry) 
         path = directory / name
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(secrets.mask_text(text))
+            handle.write(text)
         written.append(path)
     return written
 

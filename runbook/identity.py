@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -9,16 +10,33 @@ import requests
 
 from runbook.client import ApiClient
 from runbook.errors import ApiError, DomainScopeRefused, VariableError
+from runbook.secrets import SecretRegistry
 from runbook.sources import WHERE_FROM, Sources
 from runbook.variables import check_project_id, check_url, clean_token
 
 # The seed document, step 2.
 DOMAIN_SCOPE_RULE = "認証トークンのスコープにドメインは指定できません"
-LOCKOUT_HINT = (
+# FJcloud-O: 5 wrong passwords within 15 minutes lock the user for 15 minutes
+# (D/jp/api-reference/v2/mg/concept_mg/V1_man_man_posttoken_0401010502.html). Keystone says
+# "The account is locked for user: …" (keystone/exception.py AccountLocked) when it knows.
+BAD_CREDENTIALS_HINT = (
     "check OS_USERNAME, OS_USER_DOMAIN_NAME (the contract number) and OS_PASSWORD before trying "
     "again: FJcloud-O locks the user for 15 minutes after 5 wrong passwords within 15 minutes, "
-    "and a locked user gets this same answer — if it may be locked, wait 15 minutes"
+    "and a locked user may get this same answer — if it may be locked, wait 15 minutes"
 )
+_RETRY_AT = re.compile(r"retry after (\S+?)\.?$")
+
+
+def unauthorized_hint(fault: str | None) -> str:
+    """The hint for a 401 to the password: the lockout's own when the answer says locked."""
+    if fault and "locked" in fault.lower():
+        match = _RETRY_AT.search(fault)
+        until = f"until {match.group(1)} (the time in the answer)" if match else "15 minutes"
+        return (
+            f"the user is locked: wait {until}, then run again. Do not try other passwords "
+            "meanwhile: every attempt while locked fails the same way"
+        )
+    return BAD_CREDENTIALS_HINT
 
 
 @dataclass(frozen=True)
@@ -95,20 +113,28 @@ class TokenGrant:
     project_name: str | None
     user_name: str | None
     catalog: list[dict[str, Any]]
+    roles: tuple[str, ...] = ()  # role names on the project, from the token body
+
+
+def check_domain_scope(sources: Sources) -> None:
+    """Refuse a domain scope: ``OS_DOMAIN_*`` without a project (with one, it names a domain)."""
+    if sources.get("PROJECT_ID") or sources.get("project_name"):
+        return
+    if sources.get("domain_id") or sources.get("domain_name"):
+        origin = sources.origin("domain_id" if sources.get("domain_id") else "domain_name")
+        raise DomainScopeRefused(
+            f"{DOMAIN_SCOPE_RULE} — the token's scope may not be a domain, but {origin} without a "
+            "project asks for one; nothing was sent",
+            hint="scope the token to the server's project with OS_PROJECT_ID (or OS_PROJECT_NAME "
+            "+ OS_PROJECT_DOMAIN_NAME); with a project, OS_DOMAIN_NAME is read as the user's domain",
+        )
 
 
 def password_auth(sources: Sources) -> PasswordAuth:
     """Build the request from the sources; refuse a domain scope before anything is sent."""
     project_id = sources.get("PROJECT_ID")
     project_name = sources.get("project_name")
-    if sources.get("domain_id") or sources.get("domain_name"):
-        origin = sources.origin("domain_id" if sources.get("domain_id") else "domain_name")
-        raise DomainScopeRefused(
-            f"{DOMAIN_SCOPE_RULE} — the token's scope may not be a domain, but {origin} asks for "
-            "one; nothing was sent",
-            hint="unset OS_DOMAIN_ID / OS_DOMAIN_NAME (or auth.domain_* in clouds.yaml) and scope "
-            "the token to the project with OS_PROJECT_ID (or OS_PROJECT_NAME + OS_PROJECT_DOMAIN_NAME)",
-        )
+    check_domain_scope(sources)
     if not project_id and not project_name:
         raise VariableError(
             "PROJECT_ID",
@@ -130,8 +156,11 @@ def password_auth(sources: Sources) -> PasswordAuth:
         raise VariableError("OS_PASSWORD", "missing", sources=WHERE_FROM["password"])
     if not sources.get("user_id") and not sources.get("username"):
         raise VariableError("OS_USERNAME", "missing", sources=WHERE_FROM["username"])
-    user_domain_name = sources.get("user_domain_name")
-    user_domain_id = sources.get("user_domain_id")
+    # With a project, OS_DOMAIN_NAME / OS_DOMAIN_ID is the default of the user's and the project's
+    # domain, as openstacksdk reads it (openstack/config/loader.py _handle_domain_id) and as
+    # gophercloud users export it for the user's domain; only without a project is it a scope.
+    user_domain_name = sources.get("user_domain_name") or sources.get("domain_name")
+    user_domain_id = sources.get("user_domain_id") or sources.get("domain_id")
     if not sources.get("user_id") and not (user_domain_name or user_domain_id):
         raise VariableError(
             "OS_USER_DOMAIN_NAME",
@@ -140,6 +169,11 @@ def password_auth(sources: Sources) -> PasswordAuth:
         )
     project_domain_name = sources.get("project_domain_name")
     project_domain_id = sources.get("project_domain_id")
+    if not (project_domain_name or project_domain_id):
+        project_domain_name, project_domain_id = (
+            sources.get("domain_name"),
+            sources.get("domain_id"),
+        )
     if not (project_domain_name or project_domain_id):
         # FJcloud-O projects live in the contract's domain, which is the user's domain.
         project_domain_name, project_domain_id = user_domain_name, user_domain_id
@@ -164,14 +198,10 @@ def request_token(client: ApiClient, auth: PasswordAuth) -> TokenGrant:
     client.secrets.add(auth.password)
     response = client.post(auth.tokens_url, auth.body())
     if response.status_code != 201:
-        hint = LOCKOUT_HINT if response.status_code == 401 else None
+        fault = fault_message(response, client.secrets)
+        hint = unauthorized_hint(fault) if response.status_code == 401 else None
         raise ApiError(
-            "POST",
-            auth.tokens_url,
-            response.status_code,
-            response.reason,
-            fault_message(response),
-            hint=hint,
+            "POST", auth.tokens_url, response.status_code, response.reason, fault, hint=hint
         )
     return _grant(client, response, "X-Subject-Token")
 
@@ -186,7 +216,7 @@ def validate_token(client: ApiClient, auth_url: str, token: str) -> TokenGrant:
             url,
             response.status_code,
             response.reason,
-            fault_message(response),
+            fault_message(response, client.secrets),
             hint="the TOKEN is not valid any more (it lives 3 hours): run step 2 again",
         )
     return _grant(client, response, "X-Subject-Token", fallback=token)
@@ -215,6 +245,7 @@ def _grant(
         project_name=project.get("name"),
         user_name=(body.get("user") or {}).get("name"),
         catalog=list(body.get("catalog") or []),
+        roles=tuple(str(r.get("name")) for r in body.get("roles") or [] if isinstance(r, dict)),
     )
 
 
@@ -222,15 +253,19 @@ def _is_json(response: requests.Response) -> bool:
     return "json" in response.headers.get("Content-Type", "")
 
 
-def fault_message(response: requests.Response) -> str | None:
-    """The message of Keystone's ``{"error": {...}}`` or Nova's ``{"<fault>": {...}}`` body."""
+def fault_message(response: requests.Response, secrets: SecretRegistry) -> str | None:
+    """The message of Keystone's ``{"error": {...}}`` or Nova's ``{"<fault>": {...}}`` body, masked.
+
+    It is data from outside (Keystone's 404 quotes the token it could not find), so it is masked
+    here, where it enters the runbook's sentences.
+    """
     try:
         body = response.json()
     except ValueError:
         text = response.text.strip()
-        return text[:300] or None
+        return secrets.mask_text(text[:300]) or None
     if isinstance(body, dict) and len(body) == 1:
         (fault,) = body.values()
         if isinstance(fault, dict) and fault.get("message"):
-            return str(fault["message"])
+            return secrets.mask_text(str(fault["message"]))
     return None

@@ -106,8 +106,13 @@ def pytest_runtest_makereport(
         return report
     error = call.excinfo.value if call.excinfo is not None else None
     if report.failed:
-        text = error.render() if isinstance(error, RunbookError) else str(report.longrepr)
-        report.longrepr = run.secrets.mask_text(text)
+        # A RunbookError is the runbook's own sentence, built from data masked where it entered;
+        # anything else (a traceback, which may quote any value) is masked by value.
+        report.longrepr = (
+            error.render()
+            if isinstance(error, RunbookError)
+            else run.secrets.mask_text(str(report.longrepr))
+        )
     record = run.record.steps[number]
     record.duration_seconds += report.duration
     if report.skipped:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 import pytest
 
+from runbook.console import display_width, pad, rule
 from runbook.context import Runbook
 from runbook.steps import STEPS
 
@@ -16,25 +15,17 @@ _MARKUP = {
     "not run": {"yellow": True},
     "skipped": {"yellow": True},
     "not selected": {},
+    "dry run": {"cyan": True},
 }
-
-
-def display_width(text: str) -> int:
-    """Terminal columns of ``text``: East Asian wide characters take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
-
-
-def pad(text: str, width: int) -> str:
-    """``text`` padded with spaces to ``width`` terminal columns."""
-    return text + " " * max(0, width - display_width(text))
 
 
 def write_report(reporter: pytest.TerminalReporter, run: Runbook) -> None:
     """Write the section: where it ran, each step (outcome, title, what was done), evidence, state."""
-    reporter.write_sep("=", "移行前の作業 — export pre-work")
+    width = getattr(reporter._tw, "fullwidth", 80)  # the terminal's columns (80 when unknown)
+    reporter.write_line(rule("移行前の作業 — export pre-work", width), bold=True)
     settings = run.record.settings
     variables = run.variables
-    where = settings.get("emulator") or settings.get("auth_url") or "-"
+    where = run.secrets.mask_text(settings.get("emulator") or settings.get("auth_url") or "-")
     mode = "  DRY RUN (nothing changed)" if run.options.dry_run else ""
     reporter.write_line(
         f"target {run.options.target} · {where} · region {variables.region or settings.get('region') or '-'} · TLS {settings.get('tls', '-')}{mode}"
@@ -44,13 +35,16 @@ def write_report(reporter: pytest.TerminalReporter, run: Runbook) -> None:
         reporter.write_line(f"server {name} ({variables.server_id})")
     titles = {n: f"{n}. {info.title_ja} — {info.title_en}" for n, info in STEPS.items()}
     title_width = max(display_width(title) for title in titles.values()) + 2
-    width = getattr(reporter._tw, "fullwidth", 80)  # the terminal's columns (80 when unknown)
     rows = []
     for number, record in run.record.steps.items():
         failed = bool(record.outcome in ("FAILED", "ERROR") and record.reason)
         details = record.reason.splitlines()[:4] if failed else [record.summary or record.reason]
-        head = f"{record.outcome.upper():<14}{pad(titles[number], title_width)}"
-        rows.append((record.outcome, head, [line for line in details if line], failed))
+        # A dry run sent nothing: its steps did not pass, they were rehearsed on paper.
+        outcome = (
+            "dry run" if run.options.dry_run and record.outcome == "passed" else record.outcome
+        )
+        head = f"{outcome.upper():<14}{pad(titles[number], title_width)}"
+        rows.append((outcome, head, [line for line in details if line], failed))
     # One line per step when every step fits the terminal; else what was done goes underneath.
     inline = all(
         failed or (len(details) <= 1 and display_width(head + "".join(details)) <= width)

@@ -1,7 +1,11 @@
-"""Secret masking: by key (password, tokens, ``admin_pass``) and by value (every secret seen).
+"""Secret masking of *data*: by key (password, tokens, ``admin_pass``) and by value (every secret seen).
 
-Masking by key catches the places a secret is expected; masking by value is the safety net for
-the places nobody thought of (an error message quoting a body, a URL, a header echoed back).
+Masking by key catches the places a secret is expected; masking by value covers data that may
+quote one (a fault message echoing a token, a URL, a header echoed back, a value read from the
+environment). Only data is masked, never the runbook's own sentences: a password such as
+``wrong`` or ``server`` replaced inside "5 wrong passwords" would rewrite the text *and* reveal
+the password by its context. The sentences are built from data masked where it enters
+(``runbook.client`` for every exchange, ``identity.fault_message`` for a service's message).
 """
 
 from __future__ import annotations
@@ -46,7 +50,7 @@ class SecretRegistry:
                 self._values.add(value)
 
     def mask_text(self, text: str) -> str:
-        """``text`` with every known secret value replaced by ``***``."""
+        """Data ``text`` (not the runbook's own sentence) with every known secret value as ``***``."""
         with self._lock:
             # Longest first, so a secret containing another is replaced whole.
             values = sorted(self._values, key=len, reverse=True)

@@ -13,6 +13,7 @@ from runbook.compute import ComputeApi, ServerNotFound, ServerView
 from runbook.console import Console
 from runbook.errors import ApiError, NotConfirmed, UncertainRequest, WaitFailed
 from runbook.identity import fault_message
+from runbook.secrets import SecretRegistry
 
 
 @dataclass(frozen=True)
@@ -56,13 +57,13 @@ def stop_server(compute: ComputeApi, note: Callable[[str], None]) -> StopOutcome
         # A 5xx (often from a proxy or a busy API node) leaves it open whether Nova acted.
         cause = f"{response.status_code} {status_phrase(response.status_code, response.reason)}"
         return _after_uncertain_post(compute, note, UncertainRequest("POST", url, cause))
-    return _judge(response, url)
+    return _judge(response, url, compute.client.secrets)
 
 
-def _judge(response: requests.Response, url: str) -> StopOutcome:
+def _judge(response: requests.Response, url: str, secrets: SecretRegistry) -> StopOutcome:
     if response.status_code == 202:
         return StopOutcome(True, "os-stop sent: 202 Accepted")
-    fault = fault_message(response) or ""
+    fault = fault_message(response, secrets) or ""
     if response.status_code == 409:
         # nova/compute/api.py check_instance_state: "Cannot 'stop' instance <uuid> while it is in
         # task_state powering-off" / "… vm_state stopped"; nova/exception.py InstanceIsLocked.
@@ -106,7 +107,9 @@ def _after_uncertain_post(
             raise UncertainRequest(again.method, again.url, f"{again.cause}, twice") from again
         if response.status_code in RETRYABLE_STATUSES:
             raise UncertainRequest("POST", exc.url, f"{exc.cause}, then {response.status_code}")
-        outcome = _judge(response, compute.variables.server_url() + "/action")
+        outcome = _judge(
+            response, compute.variables.server_url() + "/action", compute.client.secrets
+        )
         second = " (second attempt, after re-reading the state)"
         return StopOutcome(outcome.sent, outcome.summary + second, outcome.accepted)
     raise WaitFailed(

@@ -8,16 +8,16 @@ against the bundled emulator (rehearsal); ``pytest runbook --target live`` again
 from __future__ import annotations
 
 import re
-import textwrap
 
 import pytest
 
+from runbook.console import wrap
 from runbook.context import Runbook
 from runbook.curl import export_lines, show_command, stop_command, token_command
 from runbook.errors import NotConfirmed
 from runbook.identity import password_auth, request_token
 from runbook.resolve import resolve_variables, token_lookup
-from runbook.steps import MANUAL_STEP_TEXT
+from runbook.steps import MANUAL_STEP_LINES
 from runbook.stopping import confirm_stop, stop_server, wait_for_shutoff
 from runbook.variables import clean_token
 
@@ -28,8 +28,9 @@ def test_step1_initialise_some_settings(runbook: Runbook) -> None:
 
     Initialise some settings inside the guest — manual; the operator confirms it was done.
     """
-    for line in textwrap.wrap(MANUAL_STEP_TEXT, 92):
-        runbook.note(line)
+    for paragraph in MANUAL_STEP_LINES:  # the sourced facts, each with its page
+        for line in wrap(paragraph, 92, indent="  " if paragraph.startswith("- ") else ""):
+            runbook.note(line)
     if not runbook.options.live:
         runbook.done("rehearsal: acknowledged automatically (recorded as such)")
     elif runbook.options.dry_run:

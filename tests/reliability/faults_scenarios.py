@@ -184,7 +184,7 @@ SCENARIOS: list[Scenario] = [
         "lockout",
         "lockout (5 wrong passwords before the run)",
         "failed",
-        "wait 15 minutes",
+        "the user is locked: wait until",
         setup=_lock_out,
     ),
     Scenario(

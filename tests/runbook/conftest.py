@@ -44,6 +44,7 @@ class Result:
                 "ERROR",
                 "NOT",
                 "SKIPPED",
+                "DRY",
             ):
                 return line
         raise AssertionError(f"no report line for step {number} in:\n{self.output}")

@@ -6,6 +6,7 @@ Faults come from the emulator's control plane; what was (not) sent is checked in
 from __future__ import annotations
 
 import json
+import re
 import stat
 import uuid
 from pathlib import Path
@@ -130,7 +131,11 @@ def test_locked_out_user_is_told_to_wait(
     assert result.returncode == 1
     assert result.step_line(2).startswith("FAILED")
     assert "401 Unauthorized" in result.output
-    assert "if it may be locked, wait 15 minutes" in result.output
+    assert "The account is locked for user" in result.output
+    # The hint agrees with the answer: wait until the time it gives, not "check OS_PASSWORD".
+    (retry_at,) = re.findall(r"retry after (\S+?)\.\s", result.output)[:1]
+    assert f"the user is locked: wait until {retry_at} (the time in the answer)" in result.output
+    assert "check OS_PASSWORD" not in result.output
 
 
 def test_domain_scope_is_refused_before_anything_is_sent(
@@ -149,7 +154,7 @@ def test_domain_scope_is_refused_before_anything_is_sent(
     assert result.returncode == 1
     assert result.step_line(2).startswith("FAILED")
     assert DOMAIN_RULE in result.output
-    assert "OS_DOMAIN_NAME asks for one; nothing was sent" in result.output
+    assert "OS_DOMAIN_NAME without a project asks for one; nothing was sent" in result.output
     assert fjcloud_emulator.requests_log() == []
 
 
