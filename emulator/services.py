@@ -79,6 +79,50 @@ SERVICES: tuple[Service, ...] = (
             "compute", "nova", lambda config, project_id: f"/{config.compute_version}/{project_id}"
         ),
     ),
+    # The export chain (issue 15; shared/reference/export-chain.md). Hostnames are FJcloud-O's
+    # (fjcloud-o.md "Host pattern"); the catalog types and names are OpenStack's, because no
+    # FJcloud-O catalog listing them was found (inference).
+    Service(
+        name="blockstorage",
+        blueprint="emulator.blockstorage.routes:bp",
+        fault_renderer="emulator.blockstorage.render:render_http_exception",
+        host_labels=("blockstorage",),
+        # K5lib posts uploads to blockstorage.<region>…/v2/<project>/volumes/… [G2].
+        catalog=CatalogEntry(
+            "volumev2", "cinderv2", lambda config, project_id: f"/v2/{project_id}"
+        ),
+    ),
+    Service(
+        name="image",
+        blueprint="emulator.image.routes:bp",
+        fault_renderer="emulator.image.render:render_http_exception",
+        host_labels=("image",),
+        # Glance's catalog URL is unversioned: clients add /v2/images (FJcloud-O [A21]).
+        catalog=CatalogEntry("image", "glance", lambda config, project_id: ""),
+    ),
+    Service(
+        name="objectstorage",
+        blueprint="emulator.objectstorage.routes:bp",
+        fault_renderer="emulator.objectstorage.render:render_http_exception",
+        host_labels=("objectstorage",),
+        # The account: /v1/AUTH_<project>, /v2/AUTH_<project> in regions 3 [P2][P4].
+        catalog=CatalogEntry(
+            "object-store",
+            "swift",
+            lambda config, project_id: (
+                f"/{'v2' if config.region.endswith('-3') else 'v1'}/AUTH_{project_id}"
+            ),
+        ),
+    ),
+    Service(
+        name="import-export",
+        blueprint="emulator.importexport.routes:bp",
+        fault_renderer="emulator.importexport.render:render_http_exception",
+        # K5lib POSTs exports to import-export.<region> and polls status on vmimport.<region>
+        # [G2]: the mock answers both.
+        host_labels=("import-export", "vmimport"),
+        catalog=CatalogEntry("import-export", "import-export", lambda config, project_id: ""),
+    ),
 )
 
 # A path under no service's prefix (a typo such as /servers) is answered in this service's

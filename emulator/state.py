@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import threading
 
+from emulator.blockstorage.backend import BlockStorageBackend
 from emulator.clock import Clock
 from emulator.compute.backend import ComputeBackend
 from emulator.config import EmulatorConfig
 from emulator.control.backend import ControlBackend
 from emulator.current import STATE_KEY, current_state
 from emulator.identity.backend import IdentityBackend
+from emulator.image.backend import ImageBackend
+from emulator.importexport.backend import ImportExportBackend
+from emulator.objectstorage.backend import ObjectStorageBackend
 
 __all__ = ["STATE_KEY", "EmulatorState", "current_state"]
 
@@ -31,6 +35,17 @@ class EmulatorState:
         self.identity = IdentityBackend(self.config, self.clock)
         self.compute = ComputeBackend(self.config, self.clock)
         self.control = ControlBackend()
+        self.image = ImageBackend(self.config.timing, self.clock)
+        self.blockstorage = BlockStorageBackend(self.config.seed, self.clock, self.image)
+        self.objectstorage = ObjectStorageBackend(self.clock)
+        self.importexport = ImportExportBackend(
+            self.config.region,
+            frozenset(p.id for p in self.config.seed.projects),
+            self.clock,
+            self.config.timing,
+            self.image,
+            self.objectstorage,
+        )
 
     def record_unhandled(self, error: BaseException) -> None:
         with self._errors_lock:

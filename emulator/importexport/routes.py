@@ -19,7 +19,7 @@ from emulator.current import current_state
 from emulator.importexport import render, views
 from emulator.importexport.backend import ImportExportBackend
 from emulator.importexport.errors import ExportError
-from emulator.objectstorage.routes import account_version
+from emulator.objectstorage.backend import account_version
 
 bp = Blueprint("importexport", __name__)
 # [P4]: "/v1/AUTH_<プロジェクトID>/<コンテナ名>" (regions 3: "/v2/AUTH_…").

@@ -26,6 +26,11 @@ from emulator.objectstorage.errors import (
 )
 
 
+def account_version(region: str) -> str:
+    """``v2`` in regions 3 (Swift-compatible store), ``v1`` elsewhere (export-chain.md §3)."""
+    return "v2" if region.endswith("-3") else "v1"
+
+
 @dataclass
 class StoredObject:
     name: str

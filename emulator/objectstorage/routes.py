@@ -18,7 +18,12 @@ from emulator import access
 from emulator.current import current_state
 from emulator.identity.errors import IdentityError
 from emulator.objectstorage import render, views
-from emulator.objectstorage.backend import ListingQuery, ObjectStorageBackend, listing
+from emulator.objectstorage.backend import (
+    ListingQuery,
+    ObjectStorageBackend,
+    account_version,
+    listing,
+)
 from emulator.objectstorage.errors import (
     CONTAINER_LISTING_LIMIT,
     MAX_CONTAINER_NAME_LENGTH,
@@ -39,11 +44,6 @@ ACCOUNT = "/<version>/<account>"
 _WRITES = frozenset({"PUT", "POST", "DELETE"})
 _META_PREFIXES = ("x-container-meta-", "x-object-meta-")
 _CONTAINER_ACL = ("x-container-read", "x-container-write", "x-versions-location")
-
-
-def account_version(region: str) -> str:
-    """``v2`` in regions 3 (Swift-compatible store), ``v1`` elsewhere (export-chain.md §3)."""
-    return "v2" if region.endswith("-3") else "v1"
 
 
 @bp.errorhandler(SwiftError)

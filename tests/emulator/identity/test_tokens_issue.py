@@ -58,12 +58,14 @@ def test_password_project_scope_returns_201_with_full_token_body_keystone_api_au
     assert response.headers["Vary"] == "X-Auth-Token"  # keystone/server/flask/application.py
 
 
-def test_catalog_jp_east_1_has_identity_and_compute_v2_with_three_interfaces(
+def test_catalog_jp_east_1_lists_every_service_with_three_interfaces(
     client: FlaskClient,
 ) -> None:
     catalog = client.post(TOKENS, json=password_auth()).get_json()["token"]["catalog"]
     by_type = {service["type"]: service for service in catalog}
-    assert set(by_type) == {"identity", "compute"}
+    assert set(by_type) == {
+        "identity", "compute", "volumev2", "image", "object-store", "import-export",
+    }  # fmt: skip
     assert by_type["identity"]["name"] == "keystone"
     assert by_type["compute"]["name"] == "nova"
     for service in catalog:
@@ -80,6 +82,11 @@ def test_catalog_jp_east_1_has_identity_and_compute_v2_with_three_interfaces(
     assert compute_urls == {f"http://localhost/compute/v2/{PROJECT_ID}"}
     identity_urls = {e["url"] for e in by_type["identity"]["endpoints"]}
     assert identity_urls == {"http://localhost/identity/v3"}
+    urls = {t: {e["url"] for e in s["endpoints"]} for t, s in by_type.items()}
+    assert urls["volumev2"] == {f"http://localhost/blockstorage/v2/{PROJECT_ID}"}
+    assert urls["image"] == {"http://localhost/image"}
+    assert urls["object-store"] == {f"http://localhost/objectstorage/v1/AUTH_{PROJECT_ID}"}
+    assert urls["import-export"] == {"http://localhost/import-export"}
 
 
 def test_catalog_jp_east_3_points_compute_at_v2_1() -> None:
