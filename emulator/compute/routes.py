@@ -133,6 +133,15 @@ def show_server(api: str, project_id: str, server_id: str) -> Response:
     return current_app.response_class(f"{text}\n", mimetype=mimetype)
 
 
+@bp.get(f"/{PROJECT}/servers/<server_id>/os-security-groups")
+def list_server_security_groups(api: str, project_id: str, server_id: str) -> Response:
+    """``GET servers/{id}/os-security-groups`` (nova/api/openstack/compute/security_groups.py
+    ServerSecurityGroupController.index; not deprecated with the other proxy APIs at 2.36)."""
+    _context(api, project_id)
+    record = _backend().get_server(project_id, server_id)
+    return jsonify({"security_groups": views.server_security_groups(record.spec)})
+
+
 @bp.post(f"/{PROJECT}/servers/<server_id>/action")
 def server_action(api: str, project_id: str, server_id: str) -> Response:
     """``POST servers/{id}/action`` with ``os-stop``, ``os-start`` or ``reboot``: 202, empty body."""

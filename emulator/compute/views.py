@@ -227,6 +227,26 @@ def server_detail_json(
     return text
 
 
+def server_security_groups(spec: ServerSeed) -> list[dict[str, Any]]:
+    """The server's groups as ``os-security-groups`` lists them (``_format_security_group``),
+    sorted by ``(tenant_id, name)`` like ServerSecurityGroupController.index."""
+    groups = [
+        {
+            # The seed names groups only. Stable made-up UUIDs per project and name (inference:
+            # no FJcloud-O source shows its ids); no rules, since the seed describes none.
+            "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"security-group:{spec.project_id}/{name}")),
+            "name": name,
+            # Neutron names its own group "Default security group" (securitygroups_db.py
+            # _ensure_default_security_group); the seed gives no description for any other.
+            "description": "Default security group" if name == "default" else "",
+            "tenant_id": spec.project_id,
+            "rules": [],
+        }
+        for name in dict.fromkeys(spec.security_groups)
+    ]
+    return sorted(groups, key=lambda group: (group["tenant_id"], group["name"]))
+
+
 @functools.lru_cache(maxsize=4096)
 def _reservation_id(server_id: str) -> str:
     # Stable per server; cached because uuid5 is a SHA-1 and servers/detail asks for each one.
