@@ -230,7 +230,7 @@ def server_detail_json(
 def server_security_groups(spec: ServerSeed) -> list[dict[str, Any]]:
     """The server's groups as ``os-security-groups`` lists them (``_format_security_group``),
     sorted by ``(tenant_id, name)`` like ServerSecurityGroupController.index."""
-    groups = [
+    groups: list[dict[str, Any]] = [
         {
             # The seed names groups only. Stable made-up UUIDs per project and name (inference:
             # no FJcloud-O source shows its ids); no rules, since the seed describes none.

@@ -5,9 +5,10 @@ values to hide); parsing and masking wait until the log is read (``RequestLog.en
 ``GET /_emulator/requests`` and ``requests_log()`` use), so a request does not pay for a log that
 nobody reads. The mask functions here stay the one place that hides secrets.
 
-Masked as ``***``: the values of the ``X-Auth-Token`` / ``X-Subject-Token`` headers, JSON fields
-named like a password (``password``, ``admin_pass``, ``adminPass``, …) anywhere in a body, and the
-token value in Keystone's ``token`` auth method (``{"token": {"id": …}}``). Non-JSON bodies are kept
+Every header is logged, both ways. Masked as ``***``: the values of the ``X-Auth-Token``,
+``X-Subject-Token``, ``Authorization``, ``Proxy-Authorization``, ``Cookie`` and ``Set-Cookie``
+headers, JSON fields named like a password (``password``, ``admin_pass``, ``adminPass``, …)
+anywhere in a body, and the token value in Keystone's ``token`` auth method (``{"token": {"id": …}}``). Non-JSON bodies are kept
 as text (cut at 4 KiB) with the values after password-like keys and a token's ``"id"`` masked,
 closing quote or not. Token header values and the seed's passwords are also masked by value.
 """
@@ -25,27 +26,31 @@ from typing import Any, Protocol
 from werkzeug.datastructures import Headers
 
 MASK = "***"
-# Headers worth seeing in a log; everything else (cookies, proxies' headers) is left out.
-LOGGED_HEADERS = (
-    "Content-Type",
-    "Content-Length",
-    "Accept",
-    "User-Agent",
-    "X-Auth-Token",
-    "X-Subject-Token",
-    "OpenStack-API-Version",
-    "X-OpenStack-Nova-API-Version",
-    "Location",
-    "WWW-Authenticate",
-    "x-openstack-request-id",
-    "x-compute-request-id",
+# Request header names as clients spell them; WSGI upper-cases them into the environ, so any
+# other name is logged title-cased, as werkzeug's EnvironHeaders spells it.
+_KNOWN_NAMES = {
+    name.upper().replace("-", "_"): name
+    for name in (
+        "Content-Type",
+        "Content-Length",
+        "OpenStack-API-Version",
+        "X-OpenStack-Nova-API-Version",
+        "X-Auth-Token",
+        "X-Subject-Token",
+        "User-Agent",
+    )
+}
+# Logged as "***" whatever their value: tokens, credentials and cookies.
+SECRET_HEADERS = frozenset(
+    {
+        "x-auth-token",
+        "x-subject-token",
+        "authorization",
+        "proxy-authorization",
+        "cookie",
+        "set-cookie",
+    }
 )
-# Where each logged request header lives in a WSGI environ (as werkzeug's EnvironHeaders reads it).
-_ENVIRON_KEYS = tuple(
-    (name, key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else f"HTTP_{key}")
-    for name, key in ((name, name.upper().replace("-", "_")) for name in LOGGED_HEADERS)
-)
-SECRET_HEADERS = frozenset({"x-auth-token", "x-subject-token"})
 SECRET_KEYS = frozenset(
     {"password", "admin_pass", "adminpass", "original_password", "new_password", "secret"}
 )
@@ -70,14 +75,19 @@ _TEXT_SECRETS = (
 )
 
 
-def mask_headers(headers: Any) -> dict[str, str]:
-    """The logged headers present in ``headers`` (any mapping-like with ``get``), secrets masked."""
-    selected: dict[str, str] = {}
-    for name in LOGGED_HEADERS:
-        value = headers.get(name)
-        if value is not None:
-            selected[name] = MASK if name.lower() in SECRET_HEADERS else str(value)
-    return selected
+def mask_headers(headers: Iterable[tuple[str, str]], secrets: Sequence[str] = ()) -> dict[str, str]:
+    """Every header of ``headers`` (name, value pairs), secret ones masked.
+
+    ``secrets`` (longest first) are replaced wherever they occur in any other value. A repeated
+    name is logged once with its values joined by ", " (RFC 9110 5.3).
+    """
+    logged: dict[str, str] = {}
+    lowered: dict[str, str] = {}  # lower-cased name -> the name first logged
+    for name, raw in headers:
+        value = MASK if name.lower() in SECRET_HEADERS else _redact(str(raw), list(secrets))
+        first = lowered.setdefault(name.lower(), name)
+        logged[first] = f"{logged[first]}, {value}" if first in logged else value
+    return logged
 
 
 def mask_json(value: Any, parent_key: str = "", depth: int = 0) -> Any:
@@ -113,7 +123,7 @@ def mask_body(raw: bytes, secrets: Iterable[str] = ()) -> Any:
     """
     if not raw:
         return None
-    values = sorted({v for v in secrets if len(v) >= MIN_SECRET_LENGTH}, key=len, reverse=True)
+    values = _secret_values(secrets)
     try:
         return _redact(mask_json(json.loads(raw)), values)
     except (ValueError, RecursionError):  # not JSON (incl. UnicodeDecodeError), or too deep
@@ -142,6 +152,11 @@ def body_token_ids(raw: bytes) -> list[str]:
     return [token] if isinstance(token, str) else []
 
 
+def _secret_values(secrets: Iterable[str]) -> list[str]:
+    # Longest first, so a secret that contains another is replaced whole.
+    return sorted({v for v in secrets if len(v) >= MIN_SECRET_LENGTH}, key=len, reverse=True)
+
+
 def _redact(value: Any, secrets: list[str]) -> Any:
     if not secrets:
         return value
@@ -157,8 +172,15 @@ def _redact(value: Any, secrets: list[str]) -> Any:
 
 
 def logged_environ_headers(environ: Mapping[str, Any]) -> dict[str, str]:
-    """The logged request headers present in a WSGI environ, raw (``Exchange`` masks them)."""
-    return {name: environ[key] for name, key in _ENVIRON_KEYS if key in environ}
+    """Every request header in a WSGI environ, raw (``Exchange`` masks them when read)."""
+    headers: dict[str, str] = {}
+    for key, value in environ.items():
+        if key.startswith("HTTP_"):
+            key = key[5:]
+        elif key not in ("CONTENT_TYPE", "CONTENT_LENGTH") or not value:
+            continue  # not a header (a WSGI/CGI variable), or an empty CGI default
+        headers[_KNOWN_NAMES.get(key) or key.replace("_", "-").title()] = value
+    return headers
 
 
 class _HasPassword(Protocol):
@@ -236,6 +258,7 @@ class Exchange:
         secrets = token_values(self.request_headers, response_headers)
         secrets += body_token_ids(self.request_body)
         secrets += [user.password for user in self.users]
+        values = _secret_values(secrets)
         return {
             "at": self.at.isoformat(),
             "method": self.method,
@@ -243,10 +266,12 @@ class Exchange:
             "query": self.query,
             "service": self.service,
             "status": self.status,
-            "request_headers": mask_headers(self.request_headers),
+            "request_headers": mask_headers(self.request_headers.items(), values),
             "request_body": mask_body(self.request_body, secrets),
+            # What the application sent; waitress adds Date, Server and the connection's own
+            # framing (Connection, Transfer-Encoding) after this layer, the mock adds nothing.
             "response_headers": (
-                {} if self.response_headers is None else mask_headers(response_headers)
+                {} if self.response_headers is None else mask_headers(self.response_headers, values)
             ),
             "response_body": mask_body(self.response_body, secrets),
             "request_body_bytes": self.request_body_bytes,
