@@ -12,7 +12,7 @@ import openstack
 import pytest
 from openstack import exceptions as sdk_exceptions
 
-from emulator.control.methods import ControlMethods
+from emulator.handle import ControlMethods
 from tests.compat.helpers import SDK_OWN_WARNINGS
 
 pytestmark = SDK_OWN_WARNINGS
