@@ -79,6 +79,11 @@ def median(values: Sequence[float]) -> float:
     return statistics.median(values) if values else 0.0
 
 
+def fastest(values: Sequence[float]) -> float:
+    """The least of repeated timings: on a shared machine other load only ever adds time."""
+    return min(values) if values else 0.0
+
+
 def installed(module: str) -> bool:
     """Whether ``module`` can be imported here (the bench extra may be missing)."""
     import importlib.util

@@ -6,7 +6,8 @@ app on the same waitress with the same 8 threads answering with the emulator's o
 baseline of both targeted moto rows as when that target was set; STS ``GetSessionToken``, moto's
 token-issuing request, is reported beside them; requests signed once with SigV4 and replayed).
 wrk runs one thread with 8 keep-alive connections for 3 s per target; the targets take turns for
-3 rounds and the median round is compared. Only 2xx answers count. The load generator shares the
+3 rounds and each target's best round is compared (other load on a shared machine only
+ever lowers req/s). Only 2xx answers count. The load generator shares the
 machine's cores with the server under test, the same for every target.
 """
 
@@ -29,7 +30,6 @@ from bench.core import (
     at_least,
     free_port,
     installed,
-    median,
     ratio,
     reported,
     server_process,
@@ -177,8 +177,9 @@ def measure(quick: bool, log: Log) -> list[Row]:
                 )
     rows = []
     for figure, ours, theirs, limit, unit in FIGURES:
-        value = ratio(median(rps[ours]), median(rps[theirs]))
-        detail = f"{median(rps[ours]):,.0f} vs {median(rps[theirs]):,.0f} req/s"
+        best_ours, best_theirs = max(rps[ours]), max(rps[theirs])
+        value = ratio(best_ours, best_theirs)
+        detail = f"{best_ours:,.0f} vs {best_theirs:,.0f} req/s"
         if limit is None:
             rows.append(reported(figure, f"{value:.2f}{unit} ({detail})"))
         else:
