@@ -5,6 +5,9 @@
   ``Retry`` mounted on an ``HTTPAdapter``. Nothing else is ever retried here: a POST that got no
   answer raises ``UncertainRequest`` so the caller re-reads the server's state before deciding.
 - Every exchange (also the failed ones) goes to ``on_exchange`` with secrets masked.
+- Every request that changes something (anything but GET) is journalled before it is sent
+  (``RequestJournal.intent``) and its answer after (``outcome``): a crash in between leaves a
+  journal that says the request may have arrived.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import requests
 import urllib3
@@ -33,6 +36,26 @@ from runbook.secrets import SecretRegistry
 
 RETRYABLE_STATUSES = frozenset({500, 502, 503, 504})
 USER_AGENT = "fjcloud-export-prep-runbook/0.1"
+
+
+class RequestJournal(Protocol):
+    """Where the intent and outcome of each request that changes something are written."""
+
+    def intent(self, action: str, method: str, url: str, body: Any = None, **about: Any) -> str:
+        """Record the request before it is sent; returns the intent's id."""
+        ...
+
+    def outcome(
+        self,
+        intent_id: str,
+        *,
+        status: int | None = None,
+        summary: Any = None,
+        error: str | None = None,
+        **about: Any,
+    ) -> None:
+        """Record its answer (or the error instead)."""
+        ...
 
 
 class GetOnlyRetry(Retry):
@@ -123,6 +146,14 @@ def status_phrase(status: int, reason: str) -> str:
         return reason
 
 
+def _summary(body: Any, limit: int = 300) -> str | None:
+    """A masked body in one short line, for the journal's outcome records."""
+    if body is None:
+        return None
+    text = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)
+    return text if len(text) <= limit else text[:limit] + f"… ({len(text)} characters)"
+
+
 def _decode_body(raw: bytes | str | None) -> Any:
     if raw is None or raw in (b"", ""):
         return None
@@ -141,10 +172,14 @@ class ApiClient:
         settings: HttpSettings,
         secrets: SecretRegistry,
         on_exchange: Callable[[Exchange], None],
+        journal: RequestJournal | None = None,
+        checkpoint: Callable[[str], None] = lambda point: None,
     ) -> None:
         self.settings = settings
         self.secrets = secrets
         self._on_exchange = on_exchange
+        self._journal = journal
+        self._checkpoint = checkpoint  # runbook.crashpoints: named instants for the crash tests
         self.session = requests.Session()
         self.session.headers["User-Agent"] = USER_AGENT
         self.session.verify = settings.verify
@@ -174,13 +209,26 @@ class ApiClient:
         return self._send("GET", url, headers=headers or {}, body=None)
 
     def post(
-        self, url: str, body: Any, *, headers: dict[str, str] | None = None
+        self,
+        url: str,
+        body: Any,
+        *,
+        headers: dict[str, str] | None = None,
+        action: str = "request",
+        about: dict[str, Any] | None = None,
     ) -> requests.Response:
-        """POST a JSON body once; raises ``UncertainRequest`` when no answer came back."""
-        return self._send("POST", url, headers=headers or {}, body=body)
+        """POST a JSON body once, journalled as ``action``; ``UncertainRequest`` without an answer."""
+        return self._send("POST", url, headers=headers or {}, body=body, action=action, about=about)
 
     def _send(
-        self, method: str, url: str, *, headers: dict[str, str], body: Any
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: dict[str, str],
+        body: Any,
+        action: str = "read",
+        about: dict[str, Any] | None = None,
     ) -> requests.Response:
         send_headers = {"Accept": "application/json", **headers}
         if body is not None:
@@ -191,15 +239,36 @@ class ApiClient:
             request_headers=self.secrets.mask_headers(send_headers),
             request_body=self.secrets.mask(body),
         )
+        intent_id = None
+        if method != "GET" and self._journal is not None:
+            intent_id = self._journal.intent(
+                action, method, exchange.url, exchange.request_body, **(about or {})
+            )
+            self._checkpoint(f"{action}/intent-journalled")
         started = time.monotonic()
         try:
             response = self._request(method, url, send_headers, body)
         except requests.RequestException as exc:
             exchange.elapsed_seconds = time.monotonic() - started
             exchange.error = self.secrets.mask_text(f"{type(exc).__name__}: {exc}")
+            classified = self._classify(method, url, exc)
+            if intent_id is not None and self._journal is not None:
+                arrived = (
+                    "may have arrived" if isinstance(classified, UncertainRequest) else "not sent"
+                )
+                self._journal.outcome(intent_id, error=f"{exchange.error} ({arrived})")
             self._on_exchange(exchange)
-            raise self._classify(method, url, exc) from exc
+            raise classified from exc
         exchange.elapsed_seconds = time.monotonic() - started
+        if intent_id is not None and self._journal is not None:
+            self._checkpoint(f"{action}/answered")
+            self._journal.outcome(
+                intent_id,
+                status=response.status_code,
+                summary=_summary(self.secrets.mask(_decode_body(response.content))),
+                request_id=response.headers.get("x-openstack-request-id"),
+            )
+            self._checkpoint(f"{action}/outcome-journalled")
         # What was really sent, with the session's own headers (User-Agent, Content-Length …).
         exchange.request_headers = self.secrets.mask_headers(dict(response.request.headers))
         exchange.status = response.status_code

@@ -115,15 +115,15 @@ class ComputeApi:
 
     def stop_server(self) -> requests.Response:
         """``POST …/servers/{SERVER_ID}/action {"os-stop": null}`` (202 expected; caller decides)."""
-        return self._call("POST", self.variables.server_url() + "/action", STOP_BODY)
+        return self._call("POST", self.variables.server_url() + "/action", STOP_BODY, "os-stop")
 
-    def _call(self, method: str, url: str, body: Any) -> requests.Response:
-        response = self._send(method, url, body)
+    def _call(self, method: str, url: str, body: Any, action: str = "read") -> requests.Response:
+        response = self._send(method, url, body, action)
         if response.status_code == 401 and self._reauthenticate is not None:
             # The token lives 3 hours and calls near the end can get 401: get a new one once.
             # Safe for the POST too: a 401 comes from the auth layer, before Nova acts.
             self._reauthenticate()
-            response = self._send(method, url, body)
+            response = self._send(method, url, body, action)
         if response.status_code == 401:
             raise ApiError(
                 method,
@@ -136,8 +136,9 @@ class ComputeApi:
             )
         return response
 
-    def _send(self, method: str, url: str, body: Any) -> requests.Response:
+    def _send(self, method: str, url: str, body: Any, action: str) -> requests.Response:
         headers = {"X-Auth-Token": self.variables.token or ""}
         if method == "GET":
             return self.client.get(url, headers=headers)
-        return self.client.post(url, body, headers=headers)
+        about = {"server_id": self.variables.server_id}
+        return self.client.post(url, body, headers=headers, action=action, about=about)

@@ -1,26 +1,35 @@
-"""The evidence of a run: ``runbook.json`` (everything) and ``runbook.md`` (for people), secrets masked.
+"""The evidence of a procedure: ``runbook.json`` and ``runbook.md``, rendered from its journal.
 
-Secrets are masked in the data: by key and value when each exchange is recorded
-(``runbook.client``), and again over the settings and exchanges just before they are written.
-The steps' notes are the runbook's own sentences and are not rewritten (see ``runbook.secrets``).
+One folder per procedure, across all its invocations: ``journal.jsonl`` (the record, written as
+things happen) and the two views rendered from it at the end of each invocation — or on demand,
+for a run that was killed: ``python -m runbook evidence <folder>``. The journal's data is masked
+when it is written; the views mask the exchanges once more (the runbook's own sentences are never
+rewritten, see ``runbook.secrets``).
+Folders are created exclusively (``<UTC time>-<random>``), the views replaced atomically.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import secrets as random
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from runbook.client import Exchange, status_phrase
+from runbook.evidence_markdown import render_markdown
+from runbook.journal import JOURNAL_NAME, JournalContents, read_journal
+from runbook.procedure import pinned_identity, step_outcomes
 from runbook.secrets import SecretRegistry
+from runbook.steps import STEPS
+
+EVIDENCE_FILES = ("runbook.json", "runbook.md")
 
 
 @dataclass
 class StepRecord:
-    """One step of the document: its outcome and what was done."""
+    """One step in this invocation: its outcome and what was done (for the terminal report)."""
 
     number: int
     title_ja: str
@@ -32,137 +41,125 @@ class StepRecord:
     notes: list[str] = field(default_factory=list)
     curl: list[str] = field(default_factory=list)
 
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return {
-            "number": self.number,
-            "title": {"ja": self.title_ja, "en": self.title_en},
-            "outcome": self.outcome,
-            "reason": self.reason,
-            "summary": self.summary,
-            "duration_seconds": round(self.duration_seconds, 3),
-            "notes": self.notes,
-            "curl": self.curl,
-        }
-
 
 @dataclass
 class RunRecord:
-    """Everything about one invocation of the runbook."""
+    """This invocation's view for the terminal report: its settings and its steps."""
 
     target: str
     started_at: datetime
     settings: dict[str, Any]
     steps: dict[int, StepRecord]
-    exchanges: list[Exchange] = field(default_factory=list)
-    finished_at: datetime | None = None
-    exit_status: int | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return {
-            "runbook": "移行前の作業 — export pre-work (export-preparation.ja.txt)",
-            "target": self.target,
-            "started_at": _iso(self.started_at),
-            "finished_at": _iso(self.finished_at) if self.finished_at else None,
-            "exit_status": self.exit_status,
-            "settings": self.settings,
-            "steps": [step.as_dict() for step in self.steps.values()],
-            "exchanges": [exchange.as_dict() for exchange in self.exchanges],
-        }
 
 
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+def new_folder(base: Path) -> Path:
+    """A new, empty ``<base>/<UTC time>-<random hex>/`` (0700), created exclusively."""
+    base.mkdir(mode=0o700, parents=True, exist_ok=True)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    while True:
+        folder = base / f"{stamp}-{random.token_hex(4)}"
+        try:
+            folder.mkdir(mode=0o700)  # no exist_ok: two runs in the same second get two folders
+        except FileExistsError:
+            continue
+        _fsync_directory(base)
+        return folder
 
 
-def default_directory(started_at: datetime) -> Path:
-    """``evidence/<UTC timestamp>/`` under the current directory."""
-    stamp = started_at.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    return Path("evidence") / stamp
+def _fsync_directory(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
-def write_evidence(record: RunRecord, directory: Path, secrets: SecretRegistry) -> list[Path]:
-    """Write ``runbook.json`` and ``runbook.md`` into ``directory`` (0700, files 0600)."""
-    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-    # Data is masked (settings read from outside, every exchange); the steps' text is the
-    # runbook's own, built from masked data, and masking it by value would rewrite it.
-    data = record.as_dict()
-    data["settings"] = secrets.mask(data["settings"])
+def evidence_data(contents: JournalContents) -> dict[str, Any]:
+    """``runbook.json``: the whole procedure, every invocation, from the journal's records."""
+    records = contents.records
+    procedure = next(contents.of_kind("procedure"), {})
+    invocations: dict[str, dict[str, Any]] = {}
+    for record in contents.of_kind("invocation"):
+        invocations[record["invocation"]] = {
+            key: record.get(key)
+            for key in ("user", "host", "pid", "version", "argv", "cwd", "target", "dry_run")
+        } | {"id": record["invocation"], "started_at": record["at"], "finished_at": None}
+    for record in contents.of_kind("invocation_end"):
+        if record["invocation"] in invocations:
+            invocations[record["invocation"]].update(
+                finished_at=record["at"], exit_status=record.get("exit_status")
+            )
+    ends = step_outcomes(records)
+    steps = []
+    for number, info in STEPS.items():
+        end = ends.get(number, {})
+        steps.append(
+            {
+                "number": number,
+                "title": {"ja": info.title_ja, "en": info.title_en},
+                "outcome": end.get("outcome", "not run"),
+                "reason": end.get("reason", ""),
+                "summary": end.get("summary", ""),
+                "duration_seconds": end.get("duration_seconds", 0.0),
+                "invocation": end.get("invocation"),
+                "at": end.get("at"),
+            }
+        )
+    identity = pinned_identity(records)
+    stops: list[dict[str, Any]] = [
+        {"intent": r, "outcomes": [], "checks": []} for r in contents.of_kind("intent")
+    ]
+    by_id = {stop["intent"]["id"]: stop for stop in stops}
+    for record in contents.of_kind("outcome", "stop_check"):
+        stop = by_id.get(record.get("intent"))
+        if stop is not None:
+            stop["outcomes" if record["kind"] == "outcome" else "checks"].append(record)
+    return {
+        "runbook": "移行前の作業 — export pre-work (export-preparation.ja.txt)",
+        "procedure": {
+            "id": procedure.get("procedure"),
+            "created_at": procedure.get("at"),
+            "target": procedure.get("target"),
+        },
+        "identity": identity.as_dict() if identity else None,
+        "invocations": list(invocations.values()),
+        "steps": steps,
+        "requests_that_change_something": stops,
+        "confirmations": list(contents.of_kind("confirmation")),
+        "exchanges": [
+            {**r["exchange"], "invocation": r["invocation"]} for r in contents.of_kind("exchange")
+        ],
+        "journal": {
+            "file": JOURNAL_NAME,
+            "records": len(records),
+            "torn_lines": [torn.describe() for torn in contents.torn],
+        },
+    }
+
+
+def write_evidence(folder: Path, secrets: SecretRegistry, tag: str) -> list[Path]:
+    """Render ``runbook.json`` and ``runbook.md`` from ``folder``'s journal (files 0600).
+
+    Each is written to a temporary file of a unique name (``tag``: the invocation id, O_EXCL),
+    then renamed over the old view: a reader sees the old view or the new one, never half.
+    """
+    contents = read_journal(folder / JOURNAL_NAME)
+    data = evidence_data(contents)
     data["exchanges"] = secrets.mask(data["exchanges"])
     outputs = {
         "runbook.json": json.dumps(data, ensure_ascii=False, indent=2) + "\n",
-        "runbook.md": render_markdown(data),
+        "runbook.md": render_markdown(data, contents),
     }
     written = []
     for name, text in outputs.items():
-        path = directory / name
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        path = folder / name
+        temporary = folder / f".{name}.{tag}.tmp"
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
         written.append(path)
+    _fsync_directory(folder)
     return written
-
-
-def render_markdown(data: dict[str, Any]) -> str:
-    """The human summary: run facts, one table row per step, then every exchange per step."""
-    lines = [
-        "# 移行前の作業 — export pre-work: evidence",
-        "",
-        f"- target: `{data['target']}`",
-        f"- started: {data['started_at']}, finished: {data['finished_at']}, "
-        f"pytest exit status: {data['exit_status']}",
-    ]
-    lines += [
-        f"- {name}: `{value}`"
-        for name, value in data["settings"].items()
-        if value not in (None, "") and name != "target"
-    ]
-    lines += ["", "| step | outcome | duration | what was done |", "|---|---|---|---|"]
-    for step in data["steps"]:
-        done = "<br>".join(_cell(text) for text in (step["summary"], step["reason"]) if text)
-        lines.append(
-            f"| {step['number']}. {step['title']['ja']} — {step['title']['en']} | "
-            f"{step['outcome']} | {step['duration_seconds']:.2f} s | {done} |"
-        )
-    for step in data["steps"]:
-        exchanges = [e for e in data["exchanges"] if e["step"] == step["number"]]
-        if not exchanges and not step["curl"] and not step["notes"]:
-            continue
-        lines += ["", f"## {step['number']}. {step['title']['ja']} — {step['title']['en']}", ""]
-        lines += [f"    {note}" for note in step["notes"]]
-        for command in step["curl"]:
-            lines += ["", "```sh", command, "```"]
-        for exchange in exchanges:
-            lines += _exchange_markdown(exchange)
-    return "\n".join(lines) + "\n"
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", "<br>")
-
-
-def _exchange_markdown(exchange: dict[str, Any]) -> list[str]:
-    response = exchange["response"]
-    outcome = (
-        f"{response['status']} {status_phrase(response['status'], response['reason'])}"
-        if response["status"] is not None
-        else exchange["error"]
-    )
-    retried = (
-        f" (after retries: {', '.join(exchange['retried_after'])})"
-        if exchange["retried_after"]
-        else ""
-    )
-    lines = ["", f"### `{exchange['method']} {exchange['url']}` → {outcome}{retried}", ""]
-    lines.append(f"{exchange['elapsed_seconds']:.3f} s")
-    for label, part in (("request", exchange["request"]), ("response", response)):
-        headers = "\n".join(f"{name}: {value}" for name, value in part["headers"].items())
-        body = part["body"]
-        shown = (
-            json.dumps(body, ensure_ascii=False, indent=2) if not isinstance(body, str) else body
-        )
-        lines += ["", f"{label}:", "", "```http", headers or "(no headers)", "```"]
-        if body is not None:
-            lines += ["", "```json", shown, "```"]
-    return lines

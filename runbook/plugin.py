@@ -15,6 +15,7 @@ from runbook.context import Runbook
 from runbook.errors import RunbookError
 from runbook.options import RunbookOptions, add_options
 from runbook.report import write_report
+from runbook.session import NEW_PROCEDURE_OPTION
 from runbook.steps import STEPS
 
 MARKER = "runbook_step"
@@ -24,6 +25,13 @@ RUNBOOK_KEY = pytest.StashKey[Runbook]()
 def pytest_addoption(parser: pytest.Parser) -> None:
     """The runbook's options, in their own group."""
     add_options(parser)
+    parser.getgroup("runbook").addoption(
+        "--new-procedure",
+        dest=NEW_PROCEDURE_OPTION,
+        action="store_true",
+        help="runbook: start a new procedure (new journal and evidence folder) instead of "
+        "continuing the one the state file points at",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -63,7 +71,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         config.hook.pytest_deselected(items=deselected)
     # The first step that will run (also when steps were picked by node id): from step 3 on,
     # a live run resumes from the state file.
-    runbook.first_step = min((_step(item) or 0 for item in selected), default=options.from_step)
+    runbook.state.first_step = min(
+        (_step(item) or 0 for item in selected), default=options.from_step
+    )
     items[:] = [item for item in items if _step(item) is None] + selected
 
 
@@ -86,13 +96,15 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     number, run = _step(item), _runbook(item.config)
     if number is None or run is None:
         return
-    run.current_step = number
+    run.state.current_step = number
     try:
         run.start()  # once: the emulator or the live sources (an error here is this step's error)
     finally:
         run.console.line(f"[{number}/{len(STEPS)}] {STEPS[number].title()}", bold=True)
-    if run.failed_step is not None:
-        pytest.skip(f"not run because step {run.failed_step} failed")
+        run.begin_step(number)
+    if run.state.failed_step is not None:
+        pytest.skip(f"not run because step {run.state.failed_step} failed")
+    run.verify_pin()  # once, before the first request: what is given now vs the pinned identity
 
 
 @pytest.hookimpl(wrapper=True)
@@ -104,6 +116,8 @@ def pytest_runtest_makereport(
     number, run = _step(item), _runbook(item.config)
     if number is None or run is None or report.when == "teardown":
         return report
+    if report.when == "setup" and report.passed:
+        return report  # the step's end is journalled after its call
     error = call.excinfo.value if call.excinfo is not None else None
     if report.failed:
         # A RunbookError is the runbook's own sentence, built from data masked where it entered;
@@ -119,20 +133,18 @@ def pytest_runtest_makereport(
         reason = _skip_reason(report)
         record.outcome = "not run" if reason.startswith("not run because") else "skipped"
         record.reason = reason
-        if record.outcome == "skipped":  # e.g. step 2 with a TOKEN given: done, differently
-            run.completed_step = max(run.completed_step, number)
         run.console.line(f"      – {record.outcome}: {reason}", yellow=True)
     elif report.failed:
         record.outcome = "FAILED" if report.when == "call" else "ERROR"
         record.reason = str(report.longrepr)
-        run.failed_step = number
+        run.state.failed_step = number
         run.console.line(
             f"      ✘ {record.outcome}: {record.reason.splitlines()[0]}", red=True, bold=True
         )
     elif report.when == "call":
         record.outcome = "passed"
-        run.completed_step = max(run.completed_step, number)
         run.console.line(f"      ✔ passed ({record.duration_seconds:.2f} s)", green=True)
+    run.end_step(number)
     return report
 
 

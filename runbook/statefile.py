@@ -1,9 +1,11 @@
-"""The state kept between invocations (``--to-step 3`` now, ``--from-step 4`` later).
+"""The state file: which procedure this directory is working on, and the one secret it needs.
 
-It holds the resolved variables — COMPUTE, PROJECT_ID, SERVER_ID, the region, the auth URL and
-the TOKEN (it lives 3 hours; without it steps 4–5 would need the password again) — but never the
-password. The file is created with mode 0600 and refused when others can read it, like ssh does
-with a private key.
+The procedure's state is its journal (``runbook.journal``, in the evidence folder): pinned
+identity, steps, variables, every request. The state file only points at that journal and keeps
+the TOKEN (it lives 3 hours; without it steps 4–5 would need the password again), which must
+never enter the journal an auditor reads. Never the password. It is created with mode 0600 and
+refused when others can read it, like ssh does with a private key; it is removed when the
+procedure is complete.
 """
 
 from __future__ import annotations
@@ -11,31 +13,42 @@ from __future__ import annotations
 import json
 import os
 import stat
-from datetime import datetime, timezone
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from runbook.errors import StateFileError
-from runbook.variables import Variables
+from runbook.journal import utc_now
 
 DEFAULT_STATE_FILE = ".fjcloud-runbook-state.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
-def save_state(path: Path, target: str, variables: Variables, completed_step: int) -> None:
+@dataclass(frozen=True)
+class StatePointer:
+    """The procedure in progress: its id, its folder (journal + evidence) and its token."""
+
+    procedure: str
+    folder: str
+    token: str | None = None
+    token_expires_at: str | None = None
+
+
+def save_state(path: Path, target: str, pointer: StatePointer) -> None:
     """Write the state atomically with mode 0600."""
     data: dict[str, Any] = {
         "format": FORMAT_VERSION,
-        "saved_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "saved_at": utc_now(),
         "target": target,
-        "completed_step": completed_step,
-        "variables": variables.as_dict(),
+        **asdict(pointer),
     }
-    temporary = path.with_name(path.name + ".tmp")
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(data, handle, ensure_ascii=False, indent=2)
+            handle.flush()
+            os.fsync(handle.fileno())
         os.chmod(temporary, 0o600)  # O_CREAT's mode does not apply to an existing file
         os.replace(temporary, path)
     except OSError as exc:
@@ -45,8 +58,8 @@ def save_state(path: Path, target: str, variables: Variables, completed_step: in
         ) from exc
 
 
-def load_state(path: Path, target: str) -> tuple[Variables, int] | None:
-    """The saved variables and the last completed step, or None when there is no file."""
+def load_state(path: Path, target: str) -> StatePointer | None:
+    """The procedure in progress, or None when there is no state file."""
     try:
         info = path.stat()
     except FileNotFoundError:
@@ -63,12 +76,23 @@ def load_state(path: Path, target: str) -> tuple[Variables, int] | None:
             f"cannot read the state file {path}: {exc}",
             hint=f"delete {path} and run from step 2 again",
         ) from exc
-    if data.get("format") != FORMAT_VERSION or data.get("target") != target:
+    if data.get("format") != FORMAT_VERSION:
+        raise StateFileError(
+            f"the state file {path} is of format {data.get('format')!r}, not {FORMAT_VERSION} "
+            "(written by an older runbook, before the journal)",
+            hint=f"delete {path} and run from step 1 again",
+        )
+    if data.get("target") != target:
         raise StateFileError(
             f"the state file {path} was written for target {data.get('target')!r}, not {target!r}",
             hint=f"delete {path}, or run with --target {data.get('target')}",
         )
-    return Variables.from_dict(data.get("variables") or {}), int(data.get("completed_step") or 0)
+    return StatePointer(
+        procedure=str(data.get("procedure")),
+        folder=str(data.get("folder")),
+        token=data.get("token"),
+        token_expires_at=data.get("token_expires_at"),
+    )
 
 
 def remove_state(path: Path) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 import requests
 
@@ -14,6 +15,8 @@ from runbook.console import Console
 from runbook.errors import ApiError, NotConfirmed, UncertainRequest, WaitFailed
 from runbook.identity import fault_message
 from runbook.secrets import SecretRegistry
+from runbook.journal import Journal
+from runbook.procedure import StopAttempt
 
 
 @dataclass(frozen=True)
@@ -25,12 +28,12 @@ class StopOutcome:
     accepted: bool = True
 
 
-def confirm_stop(console: Console, server: ServerView, region: str | None) -> None:
-    """Ask before stopping a production server; refuse when there is no terminal to ask on."""
+def confirm_stop(console: Console, server: ServerView, region: str | None) -> str:
+    """Ask before stopping a production server (returns the question); refuse without a terminal."""
     where = f"region {region or '-'}, availability zone {server.availability_zone or '-'}"
     question = (
-        f"Stop server {server.name!r} (id {server.id}, {where}, now {server.status})? "
-        "The stop API is equivalent to a forced stop."
+        f"Stop server {server.name!r} (id {server.id}, {where}, now status {server.status}, "
+        f"task_state {server.task_state or '-'})? The stop API is equivalent to a forced stop."
     )
     answer = console.confirm(question)
     if answer is None:
@@ -44,6 +47,89 @@ def confirm_stop(console: Console, server: ServerView, region: str | None) -> No
             f"not confirmed: {server.name!r} ({server.id}) was not stopped",
             hint="run again with --from-step 4 when it may be stopped",
         )
+    return question
+
+
+def earlier_stop(
+    attempts: list[StopAttempt], server: ServerView, journal: Journal, note: Callable[[str], None]
+) -> str | None:
+    """Decide from a fresh read when the journal holds an earlier os-stop of this server.
+
+    Returns what was done when nothing may be sent or asked (the stop is under way or done);
+    None when the server shows no trace of the stop, so it may be asked for again (and says
+    why); raises when the server's state leaves it open whether that stop took effect.
+    """
+    if not attempts:
+        return None
+    last = attempts[-1]
+    intent_at = str(last.intent.get("at"))
+    known = (
+        "accepted"
+        if last.accepted
+        else "refused"
+        if _refused(last)
+        else "sent without a journalled answer"
+        if last.outcome is None
+        else "answered without a clear result"
+    )
+    note(
+        f"the journal holds an os-stop of this server at {intent_at} ({known}, intent "
+        f"{last.intent['id']}); the server now: status {server.status}, task_state "
+        f"{server.task_state or '-'}, updated {server.updated or '-'}"
+    )
+    if server.status == "SHUTOFF" or server.task_state == "powering-off":
+        conclusion = "done" if server.status == "SHUTOFF" else "under way"
+        detail = f"status {server.status}, task_state {server.task_state or '-'}"
+        if not last.accepted:
+            conclusion = "arrived"  # an unanswered (or unclear) stop did reach Nova
+        journal.append("stop_check", intent=last.intent["id"], conclusion=conclusion, detail=detail)
+        return f"the os-stop of {intent_at} is {conclusion} ({detail}): not sent or asked again"
+    if _refused(last):
+        return None  # Nova refused it (409 locked, …): nothing is under way, a new stop may go
+    no_task = server.task_state is None and server.status in ("ACTIVE", "ERROR")
+    if no_task and not last.accepted and not _updated_after(server.updated, intent_at):
+        detail = (
+            f"status {server.status}, no task, last updated {server.updated or '-'} — not after "
+            f"the intent of {intent_at}"
+        )
+        journal.append(
+            "stop_check", intent=last.intent["id"], conclusion="never arrived", detail=detail
+        )
+        note(f"the stop never arrived ({detail}): it may be asked for again")
+        return None
+    raise WaitFailed(
+        f"the os-stop of {intent_at} was {known}, and the server is now status {server.status}, "
+        f"task_state {server.task_state or '-'}, updated {server.updated or '-'}: it is not clear "
+        "whether that stop took effect (someone may have started the server again)",
+        hint="check `openstack server show` and the server's action log (`openstack server event "
+        "list`); to stop it again deliberately, start a new procedure with --new-procedure",
+    )
+
+
+def record_stop(journal: Journal, attempts: list[StopAttempt], outcome: StopOutcome) -> None:
+    """Journal that the last os-stop arrived when only a re-read showed it (its answer was lost)."""
+    if attempts and outcome.sent and outcome.accepted and not attempts[-1].accepted:
+        journal.append(
+            "stop_check",
+            intent=attempts[-1].intent["id"],
+            conclusion="arrived",
+            detail=outcome.summary,
+        )
+
+
+def _refused(attempt: StopAttempt) -> bool:
+    status = attempt.outcome.get("status") if attempt.outcome else None
+    return isinstance(status, int) and 400 <= status < 500
+
+
+def _updated_after(updated: str | None, intent_at: str) -> bool:
+    """True when Nova's ``updated`` is after the intent (or cannot be read: the safe answer)."""
+    try:
+        moment = datetime.fromisoformat((updated or "").replace("Z", "+00:00"))
+        intent = datetime.fromisoformat(intent_at.replace("Z", "+00:00"))
+    except ValueError:
+        return True
+    return moment > intent
 
 
 def stop_server(compute: ComputeApi, note: Callable[[str], None]) -> StopOutcome:

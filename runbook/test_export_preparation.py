@@ -18,7 +18,13 @@ from runbook.errors import NotConfirmed
 from runbook.identity import password_auth, request_token
 from runbook.resolve import resolve_variables, token_lookup
 from runbook.steps import MANUAL_STEP_LINES
-from runbook.stopping import confirm_stop, stop_server, wait_for_shutoff
+from runbook.stopping import (
+    confirm_stop,
+    earlier_stop,
+    record_stop,
+    stop_server,
+    wait_for_shutoff,
+)
 from runbook.variables import clean_token
 
 
@@ -36,6 +42,7 @@ def test_step1_initialise_some_settings(runbook: Runbook) -> None:
     elif runbook.options.dry_run:
         runbook.done("dry run: not asked")
     elif runbook.options.confirm_manual:
+        runbook.confirmed("--confirm-manual", "step 1 done inside the guest")
         runbook.done("confirmed with --confirm-manual")
     else:
         answer = runbook.console.confirm(
@@ -51,6 +58,7 @@ def test_step1_initialise_some_settings(runbook: Runbook) -> None:
                 "step 1 not confirmed; nothing was sent",
                 hint="do it inside the guest first, then run again",
             )
+        runbook.confirmed("answered yes at the prompt", "step 1 done inside the guest")
         runbook.done("confirmed by the operator at the prompt")
 
 
@@ -62,8 +70,8 @@ def test_step2_get_token(runbook: Runbook) -> None:
     """
     given = runbook.sources.get("TOKEN")
     if given:
-        runbook.variables.token = clean_token(given, runbook.sources.origin("TOKEN"))
-        runbook.secrets.add(runbook.variables.token)
+        origin = runbook.sources.origin("TOKEN")
+        runbook.use_token(clean_token(given, origin), origin=origin)
         runbook.done(f"TOKEN given ({runbook.sources.origin('TOKEN')}): no token requested")
         pytest.skip(f"TOKEN given ({runbook.sources.origin('TOKEN')}): no token requested")
     auth = password_auth(runbook.sources)  # refuses a domain scope before anything is sent
@@ -128,7 +136,7 @@ def test_step3_set_variables(runbook: Runbook) -> None:
         f"server     = {server.name} ({server.id}), {server.status}, region {v.region or '-'} ({server.availability_zone or '-'})",
         bold=True,
     )
-    runbook.save_state(completed_step=3)
+    runbook.pin(server)  # the procedure's identity: compared by every later invocation
     runbook.done(f"variables checked; server {server.name} is {server.status}")
 
 
@@ -147,6 +155,11 @@ def test_step4_stop_server(runbook: Runbook) -> None:
     compute = runbook.compute()
     server = compute.show_server()  # the state now, not as it was at step 3
     v.server_name = server.name
+    runbook.pin(server)
+    earlier = earlier_stop(runbook.stop_attempts(), server, runbook.journal, runbook.note)
+    if earlier is not None:
+        runbook.done(earlier)
+        return
     if server.status == "SHUTOFF":
         runbook.done("already stopped (SHUTOFF): no request sent")
         return
@@ -157,11 +170,15 @@ def test_step4_stop_server(runbook: Runbook) -> None:
         runbook.done("nothing sent (--stop-method guest): the operator shuts the guest down")
         return
     if runbook.options.live and not runbook.options.yes:
-        confirm_stop(runbook.console, server, v.region)
+        question = confirm_stop(runbook.console, server, v.region)
+        runbook.confirmed("answered yes at the prompt", question)
         runbook.note("confirmed at the prompt")
+    else:
+        how = "--yes" if runbook.options.live else "rehearsal (the emulator's server)"
+        runbook.confirmed(how, f"stop {server.name!r} ({server.id})")
     # POST {COMPUTE}/{v2|v2.1}/{PROJECT_ID}/servers/{SERVER_ID}/action {"os-stop": null} → 202
     outcome = stop_server(compute, runbook.note)
-    runbook.stop_accepted = outcome.accepted
+    record_stop(runbook.journal, runbook.stop_attempts(), outcome)
     runbook.done(outcome.summary)
 
 
@@ -187,7 +204,7 @@ def test_step5_check_server_status(runbook: Runbook) -> None:
             runbook.compute(),
             interval=opts.poll_interval,
             timeout=opts.poll_timeout,
-            progress=runbook.note,
+            progress=runbook.progress,
             stop_accepted=runbook.stop_accepted,
         )
     runbook.note(

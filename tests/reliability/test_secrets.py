@@ -63,7 +63,7 @@ def test_a_whole_procedure_against_the_standalone_emulator_leaks_nothing(tmp_pat
         # The resume-state file: created 0600, holds the token (issue 5) but no password.
         assert stat.S_IMODE(state.stat().st_mode) == 0o600
         state_text = state.read_text(encoding="utf-8")
-        token = json.loads(state_text)["variables"]["token"]
+        token = json.loads(state_text)["token"]
         assert (
             find_secrets({"state file": state_text}, {token}, state_token_allowed="state file")
             == []

@@ -290,7 +290,7 @@ def test_resume_across_invocations_keeps_the_token_not_the_password(
     assert "continue with --from-step 4" in first.output
     assert stat.S_IMODE(state.stat().st_mode) == 0o600
     saved = json.loads(state.read_text())
-    token = saved["variables"]["token"]
+    token = saved["token"]
     assert token
     assert PASSWORD not in state.read_text()
     first_evidence = (tmp_path / "evidence" / "runbook.json").read_text()
@@ -317,11 +317,11 @@ def test_evidence_contains_no_password_token_or_admin_pass(
         [*live_args, *CONFIRMED, "--to-step", "3"], live_env(fjcloud_emulator, tmp_path)
     )
     assert result.returncode == 0, result.output
-    token = json.loads((tmp_path / "state.json").read_text())["variables"]["token"]
+    token = json.loads((tmp_path / "state.json").read_text())["token"]
 
     evidence = tmp_path / "evidence"
     texts = {path.name: path.read_text() for path in evidence.iterdir()}
-    assert set(texts) == {"runbook.json", "runbook.md"}
+    assert set(texts) == {"journal.jsonl", "runbook.json", "runbook.md"}
     for name, text in texts.items():
         for secret in (PASSWORD, token, ADMIN_PASS):
             assert secret not in text, f"{name} holds a secret"
@@ -355,7 +355,7 @@ def test_live_evidence_is_written_by_default(
 
     assert result.returncode == 0, result.output
     (folder,) = (tmp_path / "evidence").iterdir()
-    assert sorted(p.name for p in folder.iterdir()) == ["runbook.json", "runbook.md"]
+    assert sorted(p.name for p in folder.iterdir()) == ["journal.jsonl", "runbook.json", "runbook.md"]
     assert f"evidence: evidence/{folder.name}/runbook.json" in result.output
 
 

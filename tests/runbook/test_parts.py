@@ -15,7 +15,7 @@ from runbook.client import ApiClient, Exchange, HttpSettings
 from runbook.errors import RequestFailed, StateFileError, UncertainRequest, VariableError
 from runbook.secrets import SecretRegistry
 from runbook.sources import resolve_sources
-from runbook.statefile import load_state, save_state
+from runbook.statefile import StatePointer, load_state, save_state
 from runbook.variables import (
     Variables,
     check_project_id,
@@ -50,22 +50,18 @@ def test_secrets_are_masked_by_key_and_then_by_value_everywhere() -> None:
 
 def test_state_file_is_0600_and_never_holds_the_password(tmp_path: Path) -> None:
     path = tmp_path / "state.json"
-    variables = Variables(
-        compute="https://c", token="tok", project_id="p", server_id="s", region="jp-east-1"
-    )
+    pointer = StatePointer("p1", str(tmp_path / "evidence"), "tok", "2026-12-02T17:00:00Z")
 
-    save_state(path, "live", variables, completed_step=3)
+    save_state(path, "live", pointer)
 
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    loaded, completed = load_state(path, "live") or (None, 0)
-    assert loaded == variables
-    assert completed == 3
+    assert load_state(path, "live") == pointer
     assert "password" not in path.read_text()
 
 
 def test_state_file_readable_by_others_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "state.json"
-    save_state(path, "live", Variables(token="tok"), completed_step=3)
+    save_state(path, "live", StatePointer("p1", str(tmp_path), "tok"))
     os.chmod(path, 0o644)
 
     with pytest.raises(StateFileError) as caught:
@@ -77,7 +73,7 @@ def test_state_file_readable_by_others_is_refused(tmp_path: Path) -> None:
 
 def test_state_file_of_another_target_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "state.json"
-    save_state(path, "emulator", Variables(), completed_step=3)
+    save_state(path, "emulator", StatePointer("p1", str(tmp_path)))
 
     with pytest.raises(StateFileError, match="written for target 'emulator', not 'live'"):
         load_state(path, "live")

@@ -32,7 +32,7 @@ def test_operator_confirms_steps_1_and_4_at_the_terminal(
     server_id = fjcloud_emulator.server_ids[0]
     assert "Have the guest's settings been initialised (一部の設定の初期化)? [y/N]" in result.output
     assert (
-        f"Stop server 'Win2012R2SE' (id {server_id}, region jp-east-1, availability zone jp-east-1a, now ACTIVE)?"
+        f"Stop server 'Win2012R2SE' (id {server_id}, region jp-east-1, availability zone jp-east-1a, now status ACTIVE, task_state -)?"
         in result.output
     )
     posts = requests_to(fjcloud_emulator.requests_log(), "POST", "/action")

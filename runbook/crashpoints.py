@@ -1,0 +1,40 @@
+"""A test-only hook: SIGKILL the runbook itself at a named point, to test recovery from crashes.
+
+``FJCLOUD_RUNBOOK_TEST_KILL_AT=<point>`` makes the run send itself SIGKILL when it reaches
+``<point>`` — the crash matrix of tests/runbook/test_crash_matrix.py needs the exact instants
+(after the stop intent is journalled but before the POST, after the POST's answer came but before
+it is journalled, …) that a kill from outside would only hit by luck. It cannot fire by accident
+in production: it is honoured only when the identity endpoint is on the loopback address
+127.0.0.1 (where the tests run the emulator), and the run announces it in its first lines.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from urllib.parse import urlsplit
+
+ENV_VAR = "FJCLOUD_RUNBOOK_TEST_KILL_AT"
+# The points, in the order a run reaches them.
+# ``<action>/…`` points are reached by every request that changes something (runbook.client).
+POINTS = (
+    "os-stop/intent-journalled",  # the os-stop intent is on disk; the POST is not sent yet
+    "os-stop/answered",  # the POST was sent and answered; the answer is not journalled yet
+    "os-stop/outcome-journalled",  # the answer (202) is on disk
+    "wait/polled",  # step 5 has read the server once
+)
+
+
+class CrashPoints:
+    """Which point (if any) this run kills itself at."""
+
+    def __init__(self, environ: dict[str, str], auth_url: str | None) -> None:
+        wanted = environ.get(ENV_VAR, "").strip()
+        host = urlsplit(auth_url or "").hostname
+        self.point = wanted if wanted in POINTS and host == "127.0.0.1" else None
+        self.ignored = bool(wanted) and self.point is None
+
+    def reached(self, point: str) -> None:
+        """SIGKILL this process now if ``point`` is the one asked for."""
+        if point == self.point:
+            os.kill(os.getpid(), signal.SIGKILL)
