@@ -52,10 +52,10 @@ class RunRecord:
     steps: dict[int, StepRecord]
 
 
-def new_folder(base: Path) -> Path:
+def new_folder(base: Path, now: datetime | None = None) -> Path:
     """A new, empty ``<base>/<UTC time>-<random hex>/`` (0700), created exclusively."""
     base.mkdir(mode=0o700, parents=True, exist_ok=True)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     while True:
         folder = base / f"{stamp}-{random.token_hex(4)}"
         try:

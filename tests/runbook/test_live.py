@@ -355,7 +355,11 @@ def test_live_evidence_is_written_by_default(
 
     assert result.returncode == 0, result.output
     (folder,) = (tmp_path / "evidence").iterdir()
-    assert sorted(p.name for p in folder.iterdir()) == ["journal.jsonl", "runbook.json", "runbook.md"]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "journal.jsonl",
+        "runbook.json",
+        "runbook.md",
+    ]
     assert f"evidence: evidence/{folder.name}/runbook.json" in result.output
 
 

@@ -17,7 +17,6 @@ from runbook.secrets import SecretRegistry
 from runbook.sources import resolve_sources
 from runbook.statefile import StatePointer, load_state, save_state
 from runbook.variables import (
-    Variables,
     check_project_id,
     check_server_id,
     clean_token,
