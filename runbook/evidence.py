@@ -89,6 +89,7 @@ def evidence_data(contents: JournalContents) -> dict[str, Any]:
             invocations[record["invocation"]].update(
                 finished_at=record["at"], exit_status=record.get("exit_status")
             )
+    ordinal = {inv: number for number, inv in enumerate(invocations, start=1)}
     ends = step_outcomes(records)
     steps = []
     for number, info in STEPS.items():
@@ -101,7 +102,7 @@ def evidence_data(contents: JournalContents) -> dict[str, Any]:
                 "reason": end.get("reason", ""),
                 "summary": end.get("summary", ""),
                 "duration_seconds": end.get("duration_seconds", 0.0),
-                "invocation": end.get("invocation"),
+                "invocation": ordinal.get(end.get("invocation", "")),  # #1, #2 … below
                 "at": end.get("at"),
             }
         )

@@ -43,7 +43,7 @@ def render_markdown(data: dict[str, Any], contents: JournalContents) -> str:
     numbers = {inv["id"]: n for n, inv in enumerate(data["invocations"], start=1)}
     for step in data["steps"]:
         done = "<br>".join(_cell(text) for text in (step["summary"], step["reason"]) if text)
-        which = f"#{numbers[step['invocation']]}" if step["invocation"] in numbers else "-"
+        which = f"#{step['invocation']}" if step["invocation"] else "-"
         lines.append(
             f"| {step['number']}. {step['title']['ja']} — {step['title']['en']} | "
             f"{step['outcome']} | {step['duration_seconds']:.2f} s | {done} | {which} |"

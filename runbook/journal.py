@@ -182,11 +182,11 @@ class Journal:
         record = {"seq": self._seq, "at": utc_now(), "invocation": self.invocation, "kind": kind}
         line = json.dumps(record | data, ensure_ascii=False, default=str)
         if self._fd is not None:
-            data = (line + "\n").encode("utf-8")
+            raw = (line + "\n").encode("utf-8")
             try:
-                written = os.write(self._fd, data)
-                if written != len(data):  # a regular file takes it whole unless the disk is full
-                    raise OSError(f"short write ({written} of {len(data)} bytes)")
+                written = os.write(self._fd, raw)
+                if written != len(raw):  # a regular file takes it whole unless the disk is full
+                    raise OSError(f"short write ({written} of {len(raw)} bytes)")
                 os.fsync(self._fd)
             except OSError as exc:
                 raise JournalError(

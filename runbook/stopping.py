@@ -14,9 +14,9 @@ from runbook.compute import ComputeApi, ServerNotFound, ServerView
 from runbook.console import Console
 from runbook.errors import ApiError, NotConfirmed, UncertainRequest, WaitFailed
 from runbook.identity import fault_message
-from runbook.secrets import SecretRegistry
 from runbook.journal import Journal
 from runbook.procedure import StopAttempt
+from runbook.secrets import SecretRegistry
 
 
 @dataclass(frozen=True)

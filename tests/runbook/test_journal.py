@@ -75,11 +75,11 @@ def test_a_journal_is_never_created_over_another(tmp_path: Path) -> None:
         Journal.create(tmp_path, SecretRegistry(), "inv-2")
 
 
-def test_secrets_never_reach_the_journal(tmp_path: Path) -> None:
+def test_secrets_in_data_never_reach_the_journal(tmp_path: Path) -> None:
     secrets = SecretRegistry(["s3cret-token"])
     journal = _journal(tmp_path, secrets)
     journal.intent("request", "POST", "https://k/auth/tokens", {"password": "hunter22"})
-    journal.append("note", text="token s3cret-token was refused")
+    journal.outcome("i-1", status=404, summary="The token s3cret-token could not be found")
 
     text = (tmp_path / JOURNAL_NAME).read_text()
     assert "hunter22" not in text

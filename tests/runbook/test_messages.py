@@ -29,12 +29,14 @@ def _failed_run(
     server: EmulatorServer, tmp_path: Path, password: str
 ) -> tuple[str, dict[str, Any]]:
     server.reset()  # 5 wrong passwords would lock the user
-    evidence = tmp_path / "evidence"  # one run after the other, each its own files
+    # One run after the other, each its own procedure (its own journal and evidence folder).
+    run = len(list(tmp_path.glob("evidence-*")))
+    evidence = tmp_path / f"evidence-{run}"
     args = [
         "--target",
         "live",
         "--state-file",
-        str(tmp_path / "s.json"),
+        str(tmp_path / f"s-{run}.json"),
         "--evidence",
         str(evidence),
     ]
