@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.utils import import_string
 
 from emulator.config import EmulatorConfig
+from emulator.control import chain_routes as control_chain_routes
 from emulator.control import layer as control_layer
 from emulator.control import render as control_render
 from emulator.control import routes as control_routes
@@ -66,6 +67,7 @@ def create_app(config: EmulatorConfig | dict[str, Any] | None = None) -> Flask:
     # reason phrase always; with the control plane also fault injection and the request log.
     if cfg.control_plane:
         app.register_blueprint(control_routes.bp)
+        app.register_blueprint(control_chain_routes.bp)
         control_layer.install(app)
     else:
         app.wsgi_app = RequestIdMiddleware(app.wsgi_app)  # type: ignore[method-assign]

@@ -18,13 +18,14 @@ import requests
 
 from emulator.config import Timing
 from emulator.control import operations
+from emulator.control.chain_methods import ExportChainControls
 from emulator.control.errors import InvalidRequest
 from emulator.state import EmulatorState
 
 _Running = TypeVar("_Running", bound="ControlMethods")
 
 
-class ControlMethods(ABC):
+class ControlMethods(ExportChainControls, ABC):
     """``reset``, ``add_server``, ``inject_fault``, ``advance``, ``requests_log``, ``credentials``…"""
 
     @abstractmethod

@@ -99,6 +99,10 @@ def summary(state: EmulatorState) -> dict[str, Any]:
         "clock": {"now": state.clock.now().isoformat(), "offset_seconds": state.clock.offset},
         "identity": state.identity.snapshot(),
         "compute": state.compute.snapshot(),
+        "blockstorage": state.blockstorage.snapshot(),
+        "image": state.image.snapshot(),
+        "importexport": state.importexport.snapshot(),
+        "objectstorage": state.objectstorage.snapshot(),
         "faults": state.control.faults.list(),
         "requests_logged": len(state.control.requests.entries()),
     }
@@ -157,6 +161,10 @@ def apply_timing(state: EmulatorState, timing: Timing, server_id: str | None) ->
     checked_timing(timing, "timing.seconds")
     with compute_errors():
         state.compute.set_timing(timing, server_id)
+    if server_id is None:
+        # The default timing is every state machine's: uploads and exports follow it too.
+        state.image.set_timing(timing)
+        state.importexport.set_timing(timing)
 
 
 def advance(state: EmulatorState, server_id: str) -> dict[str, Any]:

@@ -15,6 +15,7 @@ import hashlib
 import mimetypes
 import threading
 from dataclasses import dataclass, field
+from typing import Any
 
 from emulator.clock import Clock
 from emulator.objectstorage.errors import (
@@ -196,6 +197,27 @@ class ObjectStorageBackend:
         with self._lock:
             found = self._containers(account).get(container)
             return [] if found is None else sorted(found.objects)
+
+    def snapshot(self) -> dict[str, Any]:
+        """Every account's containers and their objects (no bytes: sizes, ETags, manifests)."""
+        with self._lock:
+            return {
+                "accounts": {
+                    account: {
+                        name: [
+                            {
+                                "name": obj.name,
+                                "bytes": len(obj.data),
+                                "etag": obj.etag,
+                                "manifest": obj.manifest,
+                            }
+                            for _, obj in sorted(container.objects.items())
+                        ]
+                        for name, container in sorted(containers.items())
+                    }
+                    for account, containers in self._accounts.items()
+                }
+            }
 
     # -- internals (callers hold the lock) -----------------------------------------------------
     def _containers(self, account: str) -> dict[str, Container]:
