@@ -5,7 +5,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip install --quiet --disable-pip-version-check
 
-.PHONY: rehearse test lint format bench emulator clean
+.PHONY: rehearse test test-lowest lint format bench emulator clean
 
 $(PY):
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "Python >= 3.10 is required"'
@@ -33,6 +33,26 @@ rehearse: $(VENV)/.installed-base
 test: $(VENV)/.installed-test
 	$(PY) -m pytest $(ARGS)
 
+# The lowest versions pyproject.toml allows (uv's lowest-direct resolution of its dependencies),
+# in a venv of their own; the test tools on top at whatever versions fit those.
+LOWEST    ?= .venv-lowest
+LOWEST_PY := $(LOWEST)/bin/python
+UV        := $(LOWEST)/bin/uv
+
+$(LOWEST)/.installed: pyproject.toml
+	rm -rf $(LOWEST)
+	$(PYTHON) -m venv $(LOWEST)
+	$(LOWEST_PY) -m pip install --quiet --disable-pip-version-check uv
+	$(UV) pip compile --quiet --resolution lowest-direct --python $(LOWEST_PY) pyproject.toml -o $(LOWEST)/lowest.txt
+	$(UV) pip install --quiet --python $(LOWEST_PY) -r $(LOWEST)/lowest.txt
+	$(UV) pip install --quiet --python $(LOWEST_PY) -c $(LOWEST)/lowest.txt -e '.[test]'
+	touch $@
+
+## test-lowest: the emulator and plugin tests on the lowest supported versions of every dependency
+test-lowest: $(LOWEST)/.installed
+	@grep -v '^ *#' $(LOWEST)/lowest.txt | tr '\n' ' ' | sed 's/^/lowest versions: /'; echo
+	$(LOWEST_PY) -m pytest -p no:cacheprovider tests/emulator tests/plugin $(ARGS)
+
 ## lint: ruff (lint + format check), mypy and the import contracts (lint-imports)
 lint: $(VENV)/.installed-test
 	$(PY) -m ruff check .
@@ -53,4 +73,4 @@ emulator: $(VENV)/.installed-base
 	$(PY) -m emulator serve $(ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(LOWEST) .pytest_cache .mypy_cache .ruff_cache

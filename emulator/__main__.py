@@ -83,6 +83,8 @@ def serve(options: ServeOptions, out: TextIO = sys.stdout, err: TextIO = sys.std
             port=options.port,
             threads=options.threads,
             ident="fjcloud-emulator",
+            # waitress >= 3's default, explicit so that waitress 2.x does not warn about it.
+            clear_untrusted_proxy_headers=True,
         )
     except OSError as exc:
         raise UserError(_bind_error(options, exc)) from None

@@ -101,6 +101,8 @@ class EmulatorServer(ControlMethods):
                 port=self.requested_port,
                 threads=self.threads,
                 ident="fjcloud-emulator",
+                # waitress >= 3's default, explicit so that waitress 2.x does not warn about it.
+                clear_untrusted_proxy_headers=True,
             )
             self._server = server
             self._thread = threading.Thread(

@@ -22,4 +22,13 @@ def service_base(name: str) -> str:
     config = current_state().config
     if config.endpoint_style == "fjcloud-hosts":
         return fjcloud_host_base(name, config.region)
-    return f"{request.host_url.rstrip('/')}{service(name).prefix}"
+    return f"{_host_url()}{service(name).prefix}"
+
+
+def _host_url() -> str:
+    try:
+        return request.host_url.rstrip("/")
+    except ValueError:
+        # werkzeug 2.3 (supported) raises for a Host whose port is out of range; werkzeug 3
+        # treats such a Host as empty. Do as werkzeug 3 does rather than answer 500.
+        return f"{request.scheme}://"

@@ -25,11 +25,12 @@ import requests
 import urllib3
 from requests.adapters import HTTPAdapter
 from urllib3.connectionpool import ConnectionPool
-from urllib3.response import BaseHTTPResponse
 from urllib3.util.retry import Retry
 
 if TYPE_CHECKING:  # annotations only (Python 3.10 has no typing.Self at run time)
     from typing_extensions import Self
+    # urllib3 >= 2 only; at run time urllib3 1.26 (the lowest supported) is fine too.
+    from urllib3.response import BaseHTTPResponse
 
 from runbook.errors import RequestFailed, UncertainRequest
 from runbook.secrets import SecretRegistry

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
-from werkzeug.exceptions import RequestEntityTooLarge as RequestEntityTooLargeError
 
 from emulator.compute import lifecycle, parsing, views
 from emulator.compute.backend import ComputeBackend, ServerRecord
@@ -219,12 +218,9 @@ def _read_body() -> bytes:
     prefetched = prefetched_body()
     if prefetched is not None:
         return prefetched  # complete and within the limit (the control layer checked both)
-    # Flask >= 3.1: a per-request limit; werkzeug then stops a chunked body at the limit too.
-    request.max_content_length = limit
-    try:
-        raw = request.get_data(cache=True)
-    except RequestEntityTooLargeError:
-        raise RequestEntityTooLarge("Request is too large.") from None
+    # One byte past the limit tells "too large" without reading a chunked body whole. (Not
+    # request.max_content_length: settable per request only from Flask 3.1; Flask 2.3 is supported.)
+    raw = request.stream.read(limit + 1)
     if len(raw) > limit:
         raise RequestEntityTooLarge("Request is too large.")
     return raw

@@ -33,7 +33,10 @@ def test_service_base_matches_werkzeugs_host_url(scheme: str, host: str | None) 
     with app.test_request_context("/compute/v2.1", environ_overrides=environ):
         if host is None:
             request.environ.pop("HTTP_HOST", None)
-        expected = request.host_url.rstrip("/")
+        try:
+            expected = request.host_url.rstrip("/")
+        except ValueError:  # werkzeug 2.3 (supported) raises for an out-of-range port
+            expected = f"{scheme}://"  # werkzeug 3 treats that Host as empty; so does the emulator
         assert service_base("compute") == f"{expected}/compute"
         assert service_base("identity") == f"{expected}/identity"  # cached per request
 
