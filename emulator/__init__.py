@@ -1,7 +1,7 @@
 """FJcloud-O (ex-K5) identity and compute API emulator.
 
 Three ways to use it: ``EmulatorServer`` (a real socket in a thread), ``mock()`` (in-process, the
-real FJcloud-O hostnames) and the pytest fixtures of ``emulator.pytest_plugin``; or the standalone
+real FJcloud-O hostnames) and the pytest fixtures of ``pytest_fjcloud_emulator``; or the standalone
 ``python -m emulator serve``.
 """
 

@@ -28,8 +28,8 @@ from urllib3.connectionpool import ConnectionPool
 from urllib3.util.retry import Retry
 
 if TYPE_CHECKING:  # annotations only (Python 3.10 has no typing.Self at run time)
+    # BaseHTTPResponse: urllib3 >= 2 only; at run time urllib3 1.26 (supported) is fine too.
     from typing_extensions import Self
-    # urllib3 >= 2 only; at run time urllib3 1.26 (the lowest supported) is fine too.
     from urllib3.response import BaseHTTPResponse
 
 from runbook.errors import RequestFailed, UncertainRequest
