@@ -83,7 +83,8 @@ def earlier_stop(
         if not last.accepted:
             conclusion = "arrived"  # an unanswered (or unclear) stop did reach Nova
         journal.append("stop_check", intent=last.intent["id"], conclusion=conclusion, detail=detail)
-        return f"the os-stop of {intent_at} is {conclusion} ({detail}): not sent or asked again"
+        said = "arrived" if conclusion == "arrived" else f"is {conclusion}"
+        return f"the os-stop of {intent_at} {said} ({detail}): not sent or asked again"
     if _refused(last):
         return None  # Nova refused it (409 locked, …): nothing is under way, a new stop may go
     no_task = server.task_state is None and server.status in ("ACTIVE", "ERROR")
@@ -123,13 +124,17 @@ def _refused(attempt: StopAttempt) -> bool:
 
 
 def _updated_after(updated: str | None, intent_at: str) -> bool:
-    """True when Nova's ``updated`` is after the intent (or cannot be read: the safe answer)."""
+    """True when Nova's ``updated`` may be after the intent (or cannot be read: the safe answer).
+
+    Nova's ``updated`` has whole seconds, the intent milliseconds: an update in the intent's own
+    second counts as after it.
+    """
     try:
         moment = datetime.fromisoformat((updated or "").replace("Z", "+00:00"))
         intent = datetime.fromisoformat(intent_at.replace("Z", "+00:00"))
     except ValueError:
         return True
-    return moment > intent
+    return moment >= intent.replace(microsecond=0)
 
 
 def stop_server(compute: ComputeApi, note: Callable[[str], None]) -> StopOutcome:

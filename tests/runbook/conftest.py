@@ -68,6 +68,11 @@ def live_env(server: EmulatorServer, home: Path, **overrides: str | None) -> dic
     return env
 
 
+def runbook_command(args: list[str], cwd: Path = REPO) -> list[str]:
+    """The command line of ``python -m pytest runbook ARGS`` run from ``cwd``."""
+    return _command(args, cwd)
+
+
 def _command(args: list[str], cwd: Path = REPO) -> list[str]:
     where = (
         ["runbook"]
