@@ -16,6 +16,7 @@ data masked where it entered (see ``runbook.secrets``). The journal is evidence 
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import uuid
@@ -144,18 +145,23 @@ class Journal:
             ) from exc
         journal = cls(path, secrets, invocation)
         journal._fd = fd
+        journal._lock()
         return journal
 
     @classmethod
     def open(cls, folder: Path, secrets: SecretRegistry, invocation: str) -> Journal:
         """An existing journal, read whole, to append this invocation's records to."""
         path = folder / JOURNAL_NAME
-        contents = read_journal(path)
-        journal = cls(path, secrets, invocation, contents)
+        journal = cls(path, secrets, invocation)
         try:
             journal._fd = os.open(path, os.O_WRONLY | os.O_APPEND)
-            size = os.fstat(journal._fd).st_size
-            if size and not path.read_bytes().endswith(b"\n"):
+        except OSError as exc:
+            raise JournalError(f"cannot append to the journal {path}: {exc}") from exc
+        journal._lock()  # then read: no other invocation writes while we hold it
+        contents = journal.contents = read_journal(path)
+        journal._seq = max((int(r.get("seq") or 0) for r in contents.records), default=0)
+        try:
+            if path.stat().st_size and not path.read_bytes().endswith(b"\n"):
                 # The last write was cut short: end that line so the next record stands alone.
                 os.write(journal._fd, b"\n")
                 os.fsync(journal._fd)
@@ -164,6 +170,22 @@ class Journal:
         for torn in contents.torn:
             journal.append("torn_line", line=torn.line, detail=torn.describe())
         return journal
+
+    def _lock(self) -> None:
+        """One invocation at a time per procedure: two at once could both stop the server.
+
+        ``flock`` is released by the kernel when the process dies, even by SIGKILL.
+        """
+        assert self._fd is not None
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            os.close(self._fd)
+            self._fd = None
+            raise JournalError(
+                f"another invocation of this procedure is running (it holds {self.path})",
+                hint="let it finish (or stop it) first; two at once could both act on the server",
+            ) from exc
 
     def close(self) -> None:
         """Close the file (records are already on disk)."""

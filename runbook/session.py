@@ -214,7 +214,12 @@ def _restore(run: Runbook, session: Session, pointer: StatePointer | None) -> No
         return
     variables = Variables.from_dict(saved)
     variables.origins = {name: "the journal" for name in ("COMPUTE", "PROJECT_ID", "SERVER_ID")}
-    if pointer is not None and pointer.procedure == session.procedure and pointer.token:
+    given = run.sources.get("TOKEN")
+    if given and pointer is not None and pointer.token:
+        session.announcements.append(
+            f"TOKEN given ({run.sources.origin('TOKEN')}): used instead of the state file's token"
+        )
+    elif pointer is not None and pointer.procedure == session.procedure and pointer.token:
         variables.token, variables.token_expires_at = pointer.token, pointer.token_expires_at
         variables.origins["TOKEN"] = "the state file"  # noqa: S105 - a source name
         run.secrets.add(pointer.token)

@@ -138,3 +138,13 @@ def test_views_are_replaced_whole(tmp_path: Path) -> None:
         "runbook.json",
         "runbook.md",
     ]
+
+
+def test_one_invocation_at_a_time_per_procedure(tmp_path: Path) -> None:
+    running = _journal(tmp_path)
+
+    with pytest.raises(JournalError, match="another invocation of this procedure is running"):
+        Journal.open(tmp_path, SecretRegistry(), "inv-2")
+
+    running.close()  # (or its process dies: the kernel releases the lock, even on SIGKILL)
+    Journal.open(tmp_path, SecretRegistry(), "inv-3").close()
