@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from emulator.seed import Seed, load_default_seed, load_seed
+from emulator.seed import Seed, ServerSeed, load_default_seed, load_seed
 from emulator.timing import Timing, TimingMode
 
 __all__ = [
@@ -17,6 +17,8 @@ __all__ = [
     "TimingMode",
     "build_config",
     "compute_version_for",
+    "located",
+    "region_location",
 ]
 
 # Regions from shared/reference/fjcloud-o.md. Region 3 serves compute under /v2.1 with
@@ -37,6 +39,34 @@ REGIONS: dict[str, str] = {
 def compute_version_for(region: str) -> str:
     """``"v2.1"`` for jp-east-3/jp-west-3, ``"v2"`` elsewhere."""
     return REGIONS[region]
+
+
+# The seed document's example server (export-preparation.ja.txt) is in jp-east-1.
+_EXAMPLE_REGION, _EXAMPLE_ZONE, _EXAMPLE_HOST = "jp-east-1", "jp-east-1a", "jp1a01-pgy017-00"
+
+
+def region_location(region: str) -> tuple[str, str]:
+    """The availability zone and compute host of a server that names neither, in ``region``.
+
+    jp-east-1: the seed document's example. Elsewhere the zone is ``<region>a``: public K5 code
+    names the zones of jp-east-1 and uk-1 ``<region>a`` / ``<region>b``, and FJcloud-O's region
+    page gives region 3 a single zone without naming it in any source we found, so outside
+    jp-east-1 and uk-1 this is an inference. The host ``<zone>-host-00`` is made up: no source
+    shows a compute host name outside the example.
+    """
+    if region == _EXAMPLE_REGION:
+        return _EXAMPLE_ZONE, _EXAMPLE_HOST
+    return f"{region}a", f"{region}a-host-00"
+
+
+def located(server: ServerSeed, region: str) -> ServerSeed:
+    """``server`` with the region's zone and host where it names none."""
+    if server.availability_zone and server.host:
+        return server
+    zone, host = region_location(region)
+    return replace(
+        server, availability_zone=server.availability_zone or zone, host=server.host or host
+    )
 
 
 # Fast enough for rehearsals and fixtures, yet a poll still sees the powering-off state.
@@ -77,6 +107,9 @@ class EmulatorConfig:
             known = ", ".join(REGIONS)
             raise ValueError(f"unknown region {self.region!r}; choose one of: {known}")
         self.timing = Timing.parse(self.timing)
+        # What the seed leaves open (a server's zone and host) is the emulator's region's.
+        servers = tuple(located(server, self.region) for server in self.seed.servers)
+        self.seed = replace(self.seed, servers=servers)
         if self.token_lifetime_seconds <= 0:
             raise ValueError("token_lifetime_seconds must be > 0")
         if self.max_body_bytes <= 0:

@@ -84,8 +84,9 @@ class ServerSeed:
     image: str | dict[str, Any] = ""
     locked: bool = False
     timing: Any = None  # anything emulator.config.Timing.parse accepts
-    availability_zone: str = "jp-east-1a"
-    host: str = "jp1a01-pgy017-00"
+    # "": the emulator's region decides (emulator.config.region_location).
+    availability_zone: str = ""
+    host: str = ""
     host_id: str = ""
     instance_name: str = ""
     created: str = "2016-04-26T07:22:52Z"
@@ -400,8 +401,8 @@ class _SeedParser:
             image=image,
             locked=locked,
             timing=timing,
-            availability_zone=self.text(data, "availability_zone", where, "jp-east-1a"),
-            host=self.text(data, "host", where, "jp1a01-pgy017-00"),
+            availability_zone=self.optional_text(data, "availability_zone", where) or "",
+            host=self.optional_text(data, "host", where) or "",
             host_id=str(data.get("host_id") or uuid.uuid5(uuid.NAMESPACE_OID, sid).hex * 2)[:56],
             instance_name=str(
                 data.get("instance_name") or f"instance-{uuid.UUID(sid).int % 0xFFFFFF:08x}"

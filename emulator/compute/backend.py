@@ -18,7 +18,7 @@ from typing import Any
 from emulator.clock import Clock, isoformat_z
 from emulator.compute import lifecycle
 from emulator.compute.errors import BadRequest, Conflict, ItemNotFound
-from emulator.config import EmulatorConfig, Timing
+from emulator.config import EmulatorConfig, Timing, located
 from emulator.seed import FlavorSeed, ServerSeed
 
 SECRET_METADATA_KEYS = frozenset({"admin_pass"})
@@ -238,6 +238,7 @@ class ComputeBackend:
 
     # -- internals (callers hold the lock) ---------------------------------------------------
     def _insert(self, spec: ServerSeed, cause: str) -> ServerRecord:
+        spec = located(spec, self.config.region)  # a server added later names no zone either
         vm_state, power_state = lifecycle.SETTABLE_STATES[spec.status]
         timing = Timing.parse(spec.timing) if spec.timing is not None else None
         record = ServerRecord(
