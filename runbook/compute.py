@@ -113,6 +113,27 @@ class ComputeApi:
             )
         return ServerView.from_body(response.json())
 
+    def list_servers(self) -> list[dict[str, Any]]:
+        """``GET {COMPUTE}/{ver}/{PROJECT_ID}/servers`` (id and name), following Nova's next links."""
+        v = self.variables
+        url: str | None = f"{v.compute}/{v.compute_version or 'v2'}/{v.project_id}/servers"
+        servers: list[dict[str, Any]] = []
+        while url is not None:
+            response = self._call("GET", url, None)
+            if response.status_code != 200:
+                raise ApiError(
+                    "GET",
+                    url,
+                    response.status_code,
+                    response.reason,
+                    fault_message(response, self.client.secrets),
+                )
+            body = response.json()
+            servers += body.get("servers", [])
+            links = [link for link in body.get("servers_links", []) if link.get("rel") == "next"]
+            url = str(links[0]["href"]) if links else None
+        return servers
+
     def stop_server(self) -> requests.Response:
         """``POST …/servers/{SERVER_ID}/action {"os-stop": null}`` (202 expected; caller decides)."""
         return self._call("POST", self.variables.server_url() + "/action", STOP_BODY, "os-stop")

@@ -61,6 +61,13 @@ def add_options(parser: pytest.Parser) -> None:
         help="runbook: SERVER_ID, the server to stop; default SERVER_ID",
     )
     add(
+        "--server-name",
+        dest="runbook_server_name",
+        metavar="NAME",
+        help="runbook: instead of SERVER_ID: step 3 finds the one server with exactly this name "
+        "(refused when none or several have it) and uses its id",
+    )
+    add(
         "--token",
         dest="runbook_token",
         metavar="TOKEN",

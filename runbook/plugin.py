@@ -14,12 +14,14 @@ import pytest
 from runbook.context import Runbook
 from runbook.errors import RunbookError
 from runbook.options import RunbookOptions, add_options
+from runbook.preflight import PreflightInput, preflight
 from runbook.report import write_report
 from runbook.session import NEW_PROCEDURE_OPTION
 from runbook.steps import STEPS
 
 MARKER = "runbook_step"
 RUNBOOK_KEY = pytest.StashKey[Runbook]()
+PREFLIGHT_KEY = pytest.StashKey[bool]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -104,6 +106,10 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         run.begin_step(number)
     if run.state.failed_step is not None:
         pytest.skip(f"not run because step {run.state.failed_step} failed")
+    if not item.config.stash.get(PREFLIGHT_KEY, False):
+        # Once, before the first selected step: nothing is asked or sent before it passes.
+        item.config.stash[PREFLIGHT_KEY] = True
+        preflight(PreflightInput(run.options, run.sources, run.variables, run.state.first_step))
     run.verify_pin()  # once, before the first request: what is given now vs the pinned identity
 
 

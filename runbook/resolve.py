@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from runbook.errors import VariableError
+from runbook.compute import ComputeApi
+from runbook.errors import RunbookError, VariableError
 from runbook.identity import TokenGrant, validate_token
+from runbook.roles import FORBIDDEN_HINT, stop_permission
 from runbook.sources import WHERE_FROM, Sources
 from runbook.variables import (
     REGION_COMPUTE_VERSIONS,
@@ -20,6 +22,7 @@ from runbook.variables import (
     clean_token,
     compute_from_catalog,
     split_compute,
+    verify_region,
     version_for_region,
 )
 
@@ -35,8 +38,9 @@ def resolve_variables(
 ) -> list[str]:
     """Fill ``variables`` in place; return notes worth showing (where things came from, mismatches).
 
-    ``lookup_token(auth_url, token)`` validates a given TOKEN to read its catalog when COMPUTE is
-    not given (``GET /v3/auth/tokens``).
+    ``lookup_token(auth_url, token)`` reads a given or restored TOKEN's catalog and roles
+    (``GET /v3/auth/tokens``): the catalog gives COMPUTE when it is not given and verifies it
+    against the region when it is (``verify_region``).
     """
     notes: list[str] = []
     origins = variables.origins
@@ -48,20 +52,20 @@ def resolve_variables(
     if not variables.token and require_token:
         raise VariableError(
             "TOKEN",
-            "missing (step 2 did not run in this invocation)",
-            sources=WHERE_FROM["TOKEN"] + ", or the state file of an earlier --to-step run",
+            "missing: step 2 did not run in this invocation and no earlier run left one",
+            sources="--token, TOKEN or OS_TOKEN, or run from step 2 (it gets one with the password)",
         )
 
     region = region_option or sources.get("region") or variables.region
+    interface = sources.get("interface") or "public"
+    if grant is None and variables.token and variables.auth_url:
+        # The catalog verifies the region (and gives COMPUTE when it is not given); the roles
+        # say whether the user may stop servers. A given or restored TOKEN is read for both.
+        grant = lookup_token(variables.auth_url, variables.token)
+        notes.append("read the token's catalog and roles (GET /v3/auth/tokens)")
     catalog_url: str | None = None
-    if not sources.get("COMPUTE") and not variables.compute:
-        if grant is None and variables.token and variables.auth_url:
-            grant = lookup_token(variables.auth_url, variables.token)
-            notes.append("COMPUTE not given: read the token's catalog (GET /v3/auth/tokens)")
-        if grant is not None:
-            catalog_url, region = compute_from_catalog(
-                grant.catalog, region, sources.get("interface") or "public"
-            )
+    if not sources.get("COMPUTE") and not variables.compute and grant is not None:
+        catalog_url, region = compute_from_catalog(grant.catalog, region, interface)
 
     if sources.get("COMPUTE"):
         base, version, _ = split_compute(str(sources.get("COMPUTE")), sources.origin("COMPUTE"))
@@ -86,6 +90,26 @@ def resolve_variables(
             "COMPUTE",
             "missing, and there is no token catalog to read it from",
             sources=WHERE_FROM["COMPUTE"],
+        )
+    if grant is not None:
+        variables.roles = list(grant.roles)
+        if variables.compute:
+            region, variables.region_check = verify_region(
+                variables.compute, origins["COMPUTE"], grant.catalog, region, interface
+            )
+            if origins.get("version", "").startswith("region"):  # the region is known now
+                variables.compute_version = version_for_region(region)
+                origins["version"] = f"region {region}"
+    elif variables.token:
+        raise VariableError(
+            "OS_AUTH_URL",
+            "needed to read the token's catalog, which verifies COMPUTE against the region",
+            sources=WHERE_FROM["auth_url"],
+        )
+    else:
+        variables.region_check = None
+        notes.append(
+            "region not verified: there is no token, so no catalog to check COMPUTE against"
         )
     variables.region = region or variables.region
     if not variables.compute_version:
@@ -124,11 +148,57 @@ def resolve_variables(
         )
     elif variables.server_id:
         origins.setdefault("SERVER_ID", "the state file")
+    elif sources.get("server_name"):
+        origins["SERVER_ID"] = f"--server-name {sources.get('server_name')!r}, resolved below"
     else:
         raise VariableError(
             "SERVER_ID", "missing: which server to stop", sources=WHERE_FROM["SERVER_ID"]
         )
     return notes
+
+
+def resolve_server_name(compute: ComputeApi, name: str) -> str:
+    """The id of the one server of the project named exactly ``name``; refused for none or several.
+
+    Nova's ``name`` filter is a regular expression (a substring match), so every server of the
+    project is listed and compared exactly, here.
+    """
+    candidates = [server for server in compute.list_servers() if server["name"] == name]
+    if len(candidates) == 1:
+        return str(candidates[0]["id"])
+    project = compute.variables.project_id
+    if not candidates:
+        raise VariableError(
+            "--server-name",
+            f"no server named {name!r} in project {project} (names are compared exactly)",
+            sources="--server-name with the exact name, or --server-id (`openstack server list` "
+            "shows names and ids)",
+        )
+    listed = ", ".join(f"{server['id']}" for server in candidates)
+    raise VariableError(
+        "--server-name",
+        f"{len(candidates)} servers are named {name!r} in project {project}: {listed}; nothing "
+        "was stopped",
+        sources="--server-id with the id of the one to stop (`openstack server show <id>` tells "
+        "them apart)",
+    )
+
+
+def check_stop_permission(variables: Variables, *, stops: bool) -> str | None:
+    """Refuse (step 3) a user whose roles may not stop servers when this run would stop one."""
+    if not variables.roles:
+        return None
+    permission = stop_permission(variables.roles)
+    if stops and permission.may_stop is False:
+        raise NotPermitted(
+            f"the token's user may not stop servers: {permission.summary()}; nothing was stopped",
+            hint=FORBIDDEN_HINT,
+        )
+    return permission.summary()
+
+
+class NotPermitted(RunbookError):
+    """The token's roles do not allow what the run would do (known from step 2's token)."""
 
 
 def token_lookup(client: Any) -> Any:

@@ -31,6 +31,7 @@ _SETTINGS: tuple[tuple[str, str | None, tuple[str, ...], tuple[str, ...]], ...] 
         ("project_id", "tenant_id"),
     ),
     ("SERVER_ID", "runbook_server_id", ("SERVER_ID",), ()),
+    ("server_name", "runbook_server_name", (), ()),  # an explicit option only, never a variable
     ("auth_url", "runbook_auth_url", ("OS_AUTH_URL",), ("auth_url",)),
     ("username", None, ("OS_USERNAME",), ("username",)),
     ("user_id", None, ("OS_USER_ID",), ("user_id",)),
@@ -51,7 +52,7 @@ WHERE_FROM: dict[str, str] = {
     "COMPUTE": "--compute or COMPUTE (or leave it out: it is read from the token's catalog)",
     "TOKEN": "--token, TOKEN or OS_TOKEN (or leave it out: step 2 gets one with the password)",
     "PROJECT_ID": "--project-id, PROJECT_ID, OS_PROJECT_ID or clouds.yaml auth.project_id",
-    "SERVER_ID": "--server-id or SERVER_ID",
+    "SERVER_ID": "--server-id or SERVER_ID (a UUID), or --server-name NAME",
     "auth_url": "--auth-url, OS_AUTH_URL or clouds.yaml auth.auth_url",
     "username": "OS_USERNAME (or OS_USER_ID) or clouds.yaml auth.username",
     "password": "OS_PASSWORD or clouds.yaml/secure.yaml auth.password (never an option)",

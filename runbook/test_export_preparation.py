@@ -16,7 +16,13 @@ from runbook.context import Runbook
 from runbook.curl import export_lines, show_command, stop_command, token_command
 from runbook.errors import NotConfirmed
 from runbook.identity import password_auth, request_token
-from runbook.resolve import resolve_variables, token_lookup
+from runbook.resolve import (
+    check_stop_permission,
+    resolve_server_name,
+    resolve_variables,
+    token_lookup,
+)
+from runbook.roles import stop_permission
 from runbook.steps import MANUAL_STEP_LINES
 from runbook.stopping import (
     confirm_stop,
@@ -83,6 +89,7 @@ def test_step2_get_token(runbook: Runbook) -> None:
     grant = request_token(runbook.client, auth)  # POST {OS_AUTH_URL}/auth/tokens → 201 Created
     runbook.accept_token(grant)
     runbook.note(f"project {grant.project_name} ({grant.project_id}), expires {grant.expires_at}")
+    runbook.note(stop_permission(grant.roles).summary())  # step 3 refuses a user who may not
     expires = re.sub(r"\.\d+Z$", "Z", grant.expires_at or "-")  # without the microseconds
     runbook.done(f"project-scoped token for {auth.user_label()}, expires {expires}")
 
@@ -105,6 +112,16 @@ def test_step3_set_variables(runbook: Runbook) -> None:
     runbook.variables_resolved = True
     for note in notes:
         runbook.note(note)
+    opts = runbook.options
+    stops = opts.to_step >= 4 and opts.stop_method == "api" and not opts.dry_run
+    permission = check_stop_permission(v, stops=stops)  # a read-only user fails here, not at 4
+    if permission:
+        runbook.note(permission)
+    name = runbook.sources.get("server_name")
+    if not v.server_id and name and v.token:
+        # GET {COMPUTE}/{v2|v2.1}/{PROJECT_ID}/servers: the one server named exactly NAME
+        v.server_id = resolve_server_name(runbook.compute(), name)
+        runbook.note(f"--server-name {name!r}: the one server with that name is {v.server_id}")
     for name, value in (
         ("COMPUTE", v.compute),
         ("PROJECT_ID", v.project_id),
@@ -116,6 +133,8 @@ def test_step3_set_variables(runbook: Runbook) -> None:
         f"{'TOKEN':<10} = {'***' if v.token else '-'}   (from {v.origins.get('TOKEN', 'step 2, once it runs')})"
     )
     runbook.note(f"API path   = /{v.compute_version}   (from {v.origins.get('version', '-')})")
+    if v.region_check:  # COMPUTE against the token's catalog, before anything is stopped
+        runbook.note(f"region     = {v.region}   (verified: {v.region_check})")
     runbook.curl(
         "\n".join(
             [

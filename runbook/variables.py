@@ -10,7 +10,7 @@ import re
 import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from runbook.errors import VariableError
 from runbook.sources import WHERE_FROM
@@ -47,6 +47,8 @@ class Variables:
     region: str | None = None
     auth_url: str | None = None
     server_name: str | None = None
+    roles: list[str] = field(default_factory=list)  # the token's role names, when it was read
+    region_check: str | None = None  # how COMPUTE was verified against the region (step 3)
     origins: dict[str, str] = field(default_factory=dict)
 
     def server_url(self) -> str:
@@ -188,3 +190,52 @@ def compute_from_catalog(
         f"{region!r} has no compute endpoint in the token's catalog (it has: {', '.join(regions)})",
         sources=WHERE_FROM["region"],
     )
+
+
+def _origin(parts: SplitResult) -> tuple[str, str, int]:
+    """``(scheme, host, port)`` with the scheme's default port filled in."""
+    default = 443 if parts.scheme == "https" else 80
+    return parts.scheme, (parts.hostname or "").lower(), parts.port or default
+
+
+def verify_region(
+    compute: str,
+    compute_origin: str,
+    catalog: list[dict[str, Any]],
+    region: str | None,
+    interface: str = "public",
+) -> tuple[str, str]:
+    """``(region, what was checked)``: COMPUTE must be the catalog's compute endpoint of ``region``.
+
+    Same scheme, host and port as the token catalog's ``interface`` compute endpoint for the
+    region; without a region, the region is the one whose endpoint COMPUTE is. Refused otherwise:
+    a confirmation naming one region while the requests go to another is worse than none.
+    """
+    mine = _origin(urlsplit(compute))
+    if region is None:
+        matches = sorted(
+            str(e.get("region_id") or e.get("region"))
+            for service in catalog
+            if service.get("type") == "compute"
+            for e in service.get("endpoints", [])
+            if e.get("interface") == interface and _origin(urlsplit(str(e.get("url", "")))) == mine
+        )
+        if len(matches) != 1:
+            raise VariableError(
+                "COMPUTE",
+                f"{compute} (from {compute_origin}) is not the {interface} compute endpoint of one "
+                f"region in the token's catalog ({'several match: ' + ', '.join(matches) if matches else 'none matches'})",
+                sources=WHERE_FROM["COMPUTE"] + "; or name the region with " + WHERE_FROM["region"],
+            )
+        region = matches[0]
+    expected, region = compute_from_catalog(catalog, region, interface)
+    if _origin(urlsplit(expected)) != mine:
+        raise VariableError(
+            "COMPUTE",
+            f"{compute} (from {compute_origin}) is not region {region}'s compute endpoint: the "
+            f"token's catalog says {split_compute(expected, 'the catalog')[0]} for {region}; the "
+            "server would be read and stopped somewhere else than the confirmation names",
+            sources="the region's endpoint in COMPUTE (or unset COMPUTE: it is read from the "
+            "catalog), or the right region with " + WHERE_FROM["region"],
+        )
+    return region, f"COMPUTE is the token catalog's {interface} compute endpoint for {region}"

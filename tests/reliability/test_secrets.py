@@ -164,8 +164,8 @@ def tls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TLS]:
 
 def _tls_env(server: EmulatorServer, front_url: str, home: Path, **extra: str) -> dict[str, str]:
     env = live_env(server, home, SERVER_ID=server.server_ids[0])
-    # The catalog names the emulator's plain-HTTP URL; COMPUTE points at the HTTPS front instead.
-    env.update(OS_AUTH_URL=f"{front_url}/identity/v3", COMPUTE=f"{front_url}/compute", **extra)
+    # The front's catalog names its HTTPS endpoints (tls_proxy): COMPUTE comes from it.
+    env.update(OS_AUTH_URL=f"{front_url}/identity/v3", **extra)
     return env
 
 

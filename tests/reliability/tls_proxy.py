@@ -64,7 +64,11 @@ def _handler(backend_port: int) -> type[BaseHTTPRequestHandler]:
             headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
             upstream.request(self.command, self.path, body=body, headers=headers)
             answer = upstream.getresponse()
-            data = answer.read()
+            # The front plays an HTTPS cloud: the catalog the emulator builds from the Host header
+            # names plain http (it cannot see the TLS), so its own URLs are given their scheme,
+            # as a TLS-terminating proxy in front of Keystone is configured to (public_endpoint).
+            host = self.headers.get("Host", "")
+            data = answer.read().replace(f"http://{host}".encode(), f"https://{host}".encode())
             self.send_response(answer.status, answer.reason)
             for name, value in answer.getheaders():
                 if name.lower() not in HOP_BY_HOP:

@@ -152,7 +152,7 @@ def test_domain_scope_is_refused_before_anything_is_sent(
     result = run_runbook([*live_args, *CONFIRMED], env)
 
     assert result.returncode == 1
-    assert result.step_line(2).startswith("FAILED")
+    assert result.step_line(1).startswith("ERROR")  # preflight: before step 1 asks anything
     assert DOMAIN_RULE in result.output
     assert "OS_DOMAIN_NAME without a project asks for one; nothing was sent" in result.output
     assert fjcloud_emulator.requests_log() == []
@@ -381,7 +381,7 @@ def test_given_token_skips_step_2_and_reads_compute_from_its_catalog(
     assert result.returncode == 0, result.output
     assert result.step_line(2).startswith("SKIPPED")
     assert "TOKEN given (TOKEN): no token requested" in result.output
-    assert "COMPUTE not given: read the token's catalog (GET /v3/auth/tokens)" in result.output
+    assert "read the token's catalog and roles (GET /v3/auth/tokens)" in result.output
     assert token not in result.output
     assert (
         len(requests_to(fjcloud_emulator.requests_log(), "POST", "/auth/tokens")) == 1
