@@ -144,13 +144,7 @@ def check_token_for_later_steps(given: PreflightInput) -> None:
         return  # a rehearsal gets a token itself; a dry run needs none
     if given.sources.get("TOKEN") or given.restored.token:
         return
-    state = options.state_file
-    left = (
-        f"the state file {state} holds no token of an earlier run"
-        if state.exists()
-        else f"there is no state file {state} (no earlier run of steps 2–3 left one, or the "
-        "procedure was completed and it was removed)"
-    )
+    left = f"no earlier invocation of this procedure left a token (state file {options.state_file})"
     raise PreflightRefused(
         f"preflight: --from-step {given.first_step}: no token — step 2 does not run in this invocation, "
         f"{left}, and no TOKEN is given; nothing was asked or sent",

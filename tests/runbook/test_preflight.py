@@ -111,7 +111,10 @@ def test_from_step_4_without_state_says_what_is_true(
         "preflight: --from-step 4: no token — step 2 does not run in this invocation"
         in result.output
     )
-    assert f"there is no state file {tmp_path / 'state.json'}" in result.output
+    assert (
+        f"no earlier invocation of this procedure left a token (state file {tmp_path / 'state.json'})"
+        in result.output
+    )
     assert "step 2 gets one" not in result.output
     assert fjcloud_emulator.requests_log() == []
 
