@@ -245,8 +245,10 @@ def _direct_environ(
 def _builder_environ(
     method: str, host: str, path: str, query: str, request: requests.PreparedRequest, body: bytes
 ) -> dict[str, Any]:
+    # requests sends a bytes header value as it is (python-swiftclient encodes its headers);
+    # a WSGI server hands it to the app as latin-1 text, so do the same (werkzeug would str() it).
     headers = [
-        (name, value)
+        (name, _header_text(value))
         for name, value in request.headers.items()
         if name.lower() not in _DROPPED_REQUEST_HEADERS
     ]
@@ -259,6 +261,10 @@ def _builder_environ(
         data=body,
     ).get_environ()
     return environ
+
+
+def _header_text(value: str | bytes) -> str:
+    return value.decode("latin-1") if isinstance(value, bytes) else value
 
 
 def _run_app(app: Flask, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]:

@@ -83,13 +83,14 @@ def volume_action(project_id: str, volume_id: str) -> tuple[Response, int]:
     if not isinstance(image_name, str) or not image_name:
         raise BadRequest("No image_name was specified in request.")
     force = _bool("force", params.get("force", "False"))
-    disk_format = params.get("disk_format", "raw")
+    # null means the default too: openstacksdk sends null for a format it was not given.
+    disk_format = params.get("disk_format") or "raw"
     if disk_format not in DISK_FORMATS:
         raise BadRequest(
             f"Invalid disk-format '{disk_format}' is specified. Allowed disk-formats are "
             f"{', '.join(DISK_FORMATS)}."
         )
-    container_format = params.get("container_format", "bare")
+    container_format = params.get("container_format") or "bare"
     if not isinstance(container_format, str):
         raise BadRequest(f"Invalid container-format '{container_format}' is specified.")
     record, image_id = backend.upload_to_image(

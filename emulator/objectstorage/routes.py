@@ -86,6 +86,7 @@ def _checks() -> None:
 
 # -- account -------------------------------------------------------------------------------
 @bp.route(ACCOUNT, methods=["GET", "HEAD"])
+@bp.route(f"{ACCOUNT}/", methods=["GET", "HEAD"])  # swift split_path: "/v1/AUTH_x/" is the account
 def account_listing(version: str, account: str) -> Response:
     info = _backend().account(account)
     names = listing([c.name for c in info.containers], _listing_query())
@@ -107,6 +108,7 @@ def post_container(version: str, account: str, container: str) -> Response:
 
 
 @bp.route(f"{ACCOUNT}/<container>", methods=["GET", "HEAD"])
+@bp.route(f"{ACCOUNT}/<container>/", methods=["GET", "HEAD"])
 def container_listing(version: str, account: str, container: str) -> Response:
     found = _backend().get_container(account, container)
     names = listing(sorted(found.objects), _listing_query())
