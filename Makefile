@@ -21,10 +21,6 @@ $(VENV)/.installed-test: pyproject.toml | $(PY)
 	$(PIP) -e '.[test,dev]'
 	touch $@ $(VENV)/.installed-base
 
-$(VENV)/.installed-bench: pyproject.toml | $(PY)
-	$(PIP) -e '.[test,bench]'
-	touch $@ $(VENV)/.installed-base
-
 ## rehearse: run the whole runbook against the bundled emulator (no cloud account needed)
 rehearse: $(VENV)/.installed-base
 	$(PY) -m pytest runbook $(ARGS)
@@ -64,13 +60,23 @@ format: $(VENV)/.installed-test
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
 
-## bench: run the benchmarks and write docs/BENCHMARKS.md
-bench: $(VENV)/.installed-bench
-	$(PY) -m bench $(ARGS)
+# The benchmarks in a venv of their own: the bench extra installs pytest-httpserver, a pytest
+# plugin, which must not load in the test suite's pytest runs (tests/plugin checks what they import).
+BENCH    ?= .venv-bench
+BENCH_PY := $(BENCH)/bin/python
+
+$(BENCH)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(BENCH)
+	$(BENCH_PY) -m pip install --quiet --disable-pip-version-check -e '.[bench]'
+	touch $@
+
+## bench: run the benchmarks and write docs/BENCHMARKS.md (load generator: wrk, if installed)
+bench: $(BENCH)/.installed
+	$(BENCH_PY) -m bench $(ARGS)
 
 ## emulator: the standalone emulator in the foreground (Ctrl-C stops it)
 emulator: $(VENV)/.installed-base
 	$(PY) -m emulator serve $(ARGS)
 
 clean:
-	rm -rf $(VENV) $(LOWEST) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(LOWEST) $(BENCH) .pytest_cache .mypy_cache .ruff_cache
