@@ -88,7 +88,9 @@ def installed(module: str) -> bool:
     """Whether ``module`` can be imported here (the bench extra may be missing)."""
     import importlib.util
 
-    return importlib.util.find_spec(module) is not None
+    spec = importlib.util.find_spec(module)
+    # A leftover directory of an uninstalled package is a namespace package without an origin.
+    return spec is not None and spec.origin is not None
 
 
 def child_env() -> dict[str, str]:
