@@ -231,7 +231,8 @@ def _filtered_servers(
 ) -> tuple[list[ServerRecord], str | None]:
     """Apply ``name`` (regex), ``status``, ``marker`` and ``limit`` like nova's servers.py."""
     matches = parsing.name_matcher(request.args.get("name"))
-    records = [r for r in _backend().list_servers(ctx.project_id) if matches(r.spec.name)]
+    everyone = _backend().list_servers(ctx.project_id)
+    records = [r for r in everyone if matches(r.spec.name)]
     statuses = request.args.getlist("status")
     if statuses:
         wanted = lifecycle.status_filter(statuses)
@@ -242,10 +243,14 @@ def _filtered_servers(
         records = [r for r in records if wanted.matches(r.vm_state, r.task_state)]
     limit, marker = parsing.limit_and_marker(current_state().config.max_limit)
     if marker is not None:
-        ids = [r.id for r in records]
-        if marker not in ids:
+        # Nova looks the marker up by uuid whatever the filters (nova/compute/instance_list.py
+        # InstanceLister.get_marker_record, else MarkerNotFound) and pages after it in sort
+        # order. Its lookup is elevated, so another project's server would do too; here only
+        # the project's own servers are markers.
+        position = {r.id: i for i, r in enumerate(everyone)}
+        if marker not in position:
             raise BadRequest(f"marker [{marker}] not found")
-        records = records[ids.index(marker) + 1 :]
+        records = [r for r in records if position[r.id] > position[marker]]
     next_link = None
     if len(records) >= limit:
         records = records[:limit]

@@ -72,3 +72,20 @@ def test_a_larger_limit_is_capped_and_filters_ride_along(small_pages: Api) -> No
 def test_default_max_limit_is_novas_1000() -> None:
     app = create_app()
     assert state_of(app).config.max_limit == 1000
+
+
+def test_the_marker_is_found_even_when_the_filters_exclude_it(small_pages: Api) -> None:
+    """nova/compute/instance_list.py get_marker_record looks the marker up without the filters."""
+    first = small_pages.get(f"/compute/v2/{PROJECT_ID}/servers").get_json()["servers"]
+    names, _ = follow(small_pages, f"/compute/v2/{PROJECT_ID}/servers")  # newest first
+    marker = first[1]["id"]  # the second newest
+    excluded = small_pages.get(
+        f"/compute/v2/{PROJECT_ID}/servers?marker={marker}&name=^{names[3]}$"
+    ).get_json()
+    assert [s["name"] for s in excluded["servers"]] == [names[3]]
+    # The marker itself filtered out: still a marker, not a 400.
+    response = small_pages.get(
+        f"/compute/v2/{PROJECT_ID}/servers?marker={marker}&name=^{names[0]}$"
+    )
+    assert response.status_code == 200
+    assert response.get_json()["servers"] == []
