@@ -178,8 +178,9 @@ def main() -> int:
     sent = sum(row.posts_in_all for row in rows)
     lost = sum(row.records_lost for row in rows)
     ok = sum(1 for row in rows if not row.problems)
-    print(f"\n{ok}/{len(rows)} kill points as required; os-stop POSTs sent in all: {sent} "
-          f"(one per kill point); journal records lost: {lost}")  # fmt: skip
+    each = " (one per kill point)" if sent == len(rows) else ""
+    print(f"\n{ok}/{len(rows)} kill points as required; os-stop POSTs sent in all: {sent}{each}; "
+          f"journal records lost: {lost}")  # fmt: skip
     return 0 if ok == len(rows) else 1
 
 
