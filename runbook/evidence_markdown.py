@@ -115,7 +115,9 @@ def _record_lines(record: dict[str, Any], numbers: dict[str, int]) -> list[str]:
             f"{status} {status_phrase(status, '')}" if status is not None else record.get("error")
         )
         return [
-            f"- **{at} outcome** of `{record.get('intent')}`: {shown} — {record.get('summary')}"
+            f"- **{at} outcome** of `{record.get('intent')}`: {shown}"
+            + (f" — {record['summary']}" if record.get("summary") else "")
+            + (f" (request id {record['request_id']})" if record.get("request_id") else "")
         ]
     if kind == "stop_check":
         return [

@@ -193,11 +193,16 @@ def step_outcomes(records: Iterable[dict[str, Any]]) -> dict[int, dict[str, Any]
 
 
 def completed_step(records: Iterable[dict[str, Any]]) -> int:
-    """The highest step that ended passed or skipped (done, differently)."""
+    """The highest step that ever ended passed or skipped (done, differently) in the procedure.
+
+    Any invocation counts: a later one refused before it could act does not undo a stop.
+    """
     done = [
-        step
-        for step, record in step_outcomes(records).items()
-        if record.get("outcome") in ("passed", "skipped")
+        int(record["step"])
+        for record in records
+        if record.get("kind") == "step_end"
+        and record.get("outcome") in ("passed", "skipped")
+        and not record.get("dry_run")
     ]
     return max(done, default=0)
 

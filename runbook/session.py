@@ -197,7 +197,7 @@ def _restore(run: Runbook, session: Session, pointer: StatePointer | None) -> No
     if invocations <= 1:
         return
     saved = last_variables(records)
-    where = f"journal {session.journal.path}, {len(records)} records"
+    where = f"journal {_shown(session.journal.path)}, {len(records)} records"
     done = completed_step(records)
     source = f"resumed from {run.options.state_file}" if pointer else "continuing"
     session.announcements.append(
@@ -277,7 +277,7 @@ def _refuse(run: Runbook, found: list[Mismatch]) -> None:
         return
     session = run.session
     session.journal.append("refused", reasons=[m.describe() for m in found])
-    refuse_mismatches(found, session.procedure, str(session.folder))
+    refuse_mismatches(found, session.procedure, str(_shown(session.folder)))
 
 
 def close_session(run: Runbook, exit_status: int) -> tuple[list[Path], str | None]:
@@ -288,13 +288,26 @@ def close_session(run: Runbook, exit_status: int) -> tuple[list[Path], str | Non
     session.journal.append("invocation_end", exit_status=exit_status)
     paths: list[Path] = []
     if session.folder is not None and not run.options.no_evidence:
-        paths = write_evidence(session.folder, run.secrets, session.journal.invocation)
+        paths = [
+            _shown(path)
+            for path in write_evidence(session.folder, run.secrets, session.journal.invocation)
+        ]
     session.journal.close()
     note = None
     complete = session.state_file is not None and is_complete(session.journal.records)
     if complete and session.state_file is not None and remove_state(session.state_file):
         note = f"state file {session.state_file} removed (the procedure is complete)"
     return paths, note
+
+
+def _shown(path: Path | None) -> Path:
+    """``path`` relative to the current directory when it is under it (as the operator typed it)."""
+    if path is None:
+        return Path("-")
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path
 
 
 def _who() -> str:
@@ -329,6 +342,8 @@ def _invocation_facts(run: Runbook, session: Session) -> dict[str, Any]:
 def _masked_argv(argv: list[str], run: Runbook) -> list[str]:
     """The command line with the value of ``--token`` (the one secret option) masked."""
     masked, hide_next = [], False
+    if argv and argv[0].endswith(("pytest/__main__.py", "pytest\\__main__.py")):
+        argv = ["python -m pytest", *argv[1:]]  # what was typed, not the module's path
     for arg in argv:
         if hide_next:
             masked.append("***")

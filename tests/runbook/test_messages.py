@@ -90,7 +90,8 @@ def test_rules_are_as_wide_as_pytests_own_in_display_columns(tmp_path: Path) -> 
 
 
 def test_header_names_the_missing_auth_url_once_and_links_the_procedure(tmp_path: Path) -> None:
-    result = run_runbook(["--target", "live", "--dry-run"], base_env(tmp_path))
+    # From tmp_path: a live run writes its journal and evidence under ./evidence/.
+    result = run_runbook(["--target", "live", "--dry-run"], base_env(tmp_path), cwd=tmp_path)
 
     assert "((" not in result.output
     assert "runbook: target live (no OS_AUTH_URL)" in result.output
