@@ -24,6 +24,7 @@ from runbook.variables import (
     split_compute,
     verify_region,
     version_for_region,
+    zone_in_region,
 )
 
 
@@ -182,6 +183,24 @@ def resolve_server_name(compute: ComputeApi, name: str) -> str:
         sources="--server-id with the id of the one to stop (`openstack server show <id>` tells "
         "them apart)",
     )
+
+
+def check_zone(variables: Variables, zone: str | None) -> str:
+    """The server's availability zone must be a zone of the verified region; the note to print."""
+    region = variables.region or "-"
+    if zone is None:
+        return (
+            f"region {region}: the server's body shows no availability zone, so it was not checked"
+        )
+    if not zone_in_region(zone, region):
+        raise VariableError(
+            "region",
+            f"the server is in availability zone {zone}, which is not a zone of region {region} "
+            f"({variables.origins.get('COMPUTE', '-')}); nothing was stopped",
+            sources="--region, OS_REGION_NAME or clouds.yaml region_name naming the server's "
+            "region (and that region's COMPUTE, or none: the catalog has it)",
+        )
+    return f"region {region} verified: {variables.region_check or '-'}; zone {zone} is in it"
 
 
 def check_stop_permission(variables: Variables, *, stops: bool) -> str | None:

@@ -18,6 +18,7 @@ from runbook.errors import NotConfirmed
 from runbook.identity import password_auth, request_token
 from runbook.resolve import (
     check_stop_permission,
+    check_zone,
     resolve_server_name,
     resolve_variables,
     token_lookup,
@@ -155,6 +156,7 @@ def test_step3_set_variables(runbook: Runbook) -> None:
         f"server     = {server.name} ({server.id}), {server.status}, region {v.region or '-'} ({server.availability_zone or '-'})",
         bold=True,
     )
+    runbook.note(check_zone(v, server.availability_zone))  # refused when not in the region
     runbook.pin(server)  # the procedure's identity: compared by every later invocation
     runbook.done(f"variables checked; server {server.name} is {server.status}")
 
@@ -174,6 +176,7 @@ def test_step4_stop_server(runbook: Runbook) -> None:
     compute = runbook.compute()
     server = compute.show_server()  # the state now, not as it was at step 3
     v.server_name = server.name
+    check_zone(v, server.availability_zone)  # also when resuming: the region the prompt names
     runbook.pin(server)
     earlier = earlier_stop(runbook.stop_attempts(), server, runbook.journal, runbook.note)
     if earlier is not None:

@@ -239,3 +239,13 @@ def verify_region(
             "catalog), or the right region with " + WHERE_FROM["region"],
         )
     return region, f"COMPUTE is the token catalog's {interface} compute endpoint for {region}"
+
+
+def zone_in_region(zone: str, region: str) -> bool:
+    """True when availability zone ``zone`` (``jp-east-1a``) is a zone of ``region`` (``jp-east-1``).
+
+    FJcloud-O names its zones after the region with a letter (jp-east-1a, jp-east-1b); no page
+    found states the rule for every region, so this is an inference from those names.
+    """
+    suffix = zone[len(region) :] if zone.startswith(region) else ""
+    return bool(suffix) and suffix.isalpha()

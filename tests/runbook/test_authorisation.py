@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from emulator import EmulatorServer
+from runbook.variables import zone_in_region
 from tests.runbook.conftest import live_env, requests_to, run_runbook
 
 CONFIRMED = ["--yes", "--confirm-manual"]
@@ -109,3 +112,49 @@ def test_the_catalogs_own_compute_passes_and_says_it_was_verified(
         "endpoint for jp-east-1)" in result.output
     )
     assert len(requests_to(fjcloud_emulator.requests_log(), "POST", "/action")) == 1
+
+
+def test_a_server_whose_zone_is_not_in_the_region_is_refused_before_step_4(
+    fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str]
+) -> None:
+    stray = fjcloud_emulator.add_server(
+        name="west", status="ACTIVE", availability_zone="jp-west-1a"
+    )
+    env = live_env(fjcloud_emulator, tmp_path, SERVER_ID=stray["id"])
+
+    result = run_runbook([*live_args, *CONFIRMED], env)
+
+    assert result.returncode == 1
+    assert result.step_line(3).startswith("FAILED")
+    assert (
+        "the server is in availability zone jp-west-1a, which is not a zone of region jp-east-1"
+        in result.output
+    )
+    assert requests_to(fjcloud_emulator.requests_log(), "POST", "/action") == []
+
+
+def test_the_servers_zone_in_the_region_is_said_to_be_verified(
+    fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str]
+) -> None:
+    result = run_runbook(
+        [*live_args, *CONFIRMED, "--to-step", "3"], live_env(fjcloud_emulator, tmp_path)
+    )
+
+    assert result.returncode == 0, result.output
+    assert "zone jp-east-1a is in it" in result.output
+
+
+@pytest.mark.parametrize(
+    ("zone", "region", "inside"),
+    [
+        ("jp-east-1a", "jp-east-1", True),
+        ("jp-east-1b", "jp-east-1", True),
+        ("jp-east-3a", "jp-east-3", True),
+        ("jp-east-1a", "jp-east-3", False),
+        ("jp-east-12a", "jp-east-1", False),
+        ("jp-east-1", "jp-east-1", False),
+        ("uk-1a", "uk-1", True),
+    ],
+)
+def test_zone_in_region(zone: str, region: str, inside: bool) -> None:
+    assert zone_in_region(zone, region) is inside
