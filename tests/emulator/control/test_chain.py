@@ -144,3 +144,18 @@ def test_python_handle_drives_the_chain_over_a_real_socket() -> None:
         cloud.set_timing("immediate")  # the default timing is every state machine's
         assert cloud.snapshot()["importexport"]["timing"]["mode"] == "immediate"
         cloud.check_errors()
+
+
+def test_fault_rules_apply_to_the_new_services(chain: Chain) -> None:
+    image_id = chain.active_image()
+    chain.request("PUT", chain.swift("/vmexport"))
+    rule = chain.client.post(
+        "/_emulator/faults",
+        json={"service": "import-export", "method": "POST", "status": 503, "times": 1},
+    ).get_json()["fault"]
+    assert chain.export(image_id).status_code == 503
+    assert chain.export(image_id).status_code == 201  # times: 1
+    assert chain.client.get("/_emulator/faults").get_json()["faults"][0]["id"] == rule["id"]
+    log = chain.client.get("/_emulator/requests").get_json()["requests"]
+    services = {entry["service"] for entry in log}
+    assert {"blockstorage", "objectstorage", "import-export"} <= services
