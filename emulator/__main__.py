@@ -1,4 +1,4 @@
-"""``python -m emulator serve``: the standalone emulator on waitress, in the foreground.
+"""``python -m emulator serve``: the standalone emulator, an ``EmulatorServer`` in the foreground.
 
 Exit codes: 0 after Ctrl-C (SIGINT) or SIGTERM — stopping is the normal way to end it; 1 for a
 user error (bad seed file, port in use, bad option value), with one line on stderr; 2 for a
@@ -13,18 +13,16 @@ import ipaddress
 import logging
 import signal
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
-from typing import Any, TextIO
+from typing import TextIO
 
-import waitress
-
-from emulator.app import create_app
 from emulator.config import REALISTIC_TIMING, REGIONS, EmulatorConfig, LockoutPolicy, Timing
 from emulator.control.operations import demo_login
 from emulator.seed import SeedError, load_default_seed, load_seed
-from emulator.server import freeze_startup_heap, waitress_app
+from emulator.server import EmulatorServer
 
 PROG = "python -m emulator"
 
@@ -77,70 +75,61 @@ def serve(options: ServeOptions, out: TextIO = sys.stdout, err: TextIO = sys.std
             file=err,
         )
     try:
-        server = waitress.create_server(
-            waitress_app(create_app(config)),
-            host=options.host,
-            port=options.port,
-            threads=options.threads,
-            ident="fjcloud-emulator",
-            # waitress >= 3's default, explicit so that waitress 2.x does not warn about it.
-            clear_untrusted_proxy_headers=True,
+        server = EmulatorServer(
+            config, host=options.host, port=options.port, threads=options.threads
         )
-    except OSError as exc:
-        raise UserError(_bind_error(options, exc)) from None
-    port = _effective_port(server, options.port)
+    except ValueError as exc:  # a host name instead of an IP address
+        raise UserError(str(exc)) from None
     # SIGINT too: a shell starts background jobs with SIGINT ignored, and `kill -INT` must work.
     previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        out.write(banner(config, options.host, port))
+        try:
+            server.start()
+        except OSError as exc:
+            raise UserError(_bind_error(options, exc)) from None
+        out.write(banner(server))
         out.flush()
-        freeze_startup_heap()
-        server.run()  # waitress catches KeyboardInterrupt, shuts its workers down and returns
+        threading.Event().wait()  # the server runs in its thread; a signal ends the wait
     except KeyboardInterrupt:
         pass
     finally:
+        server.stop()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-        server.close()
     print("emulator stopped", file=err)
     return 0
 
 
-def banner(config: EmulatorConfig, host: str, port: int) -> str:
+# The banner's exports: the OS_* of ``credentials`` that name the project by id (the project's
+# name and domain would be a second way of saying the same), then the document's variables.
+_NAME_SCOPE = frozenset({"OS_PROJECT_NAME", "OS_PROJECT_DOMAIN_NAME"})
+
+
+def banner(server: EmulatorServer) -> str:
     """What ``serve`` prints on start: URLs, demo login, servers and ready-to-paste exports."""
-    shown_host = f"[{host}]" if ":" in host else host
-    base = f"http://{shown_host}:{port}"
+    config = server.config
+    credentials = server.credentials
     login = demo_login(config.seed)
     timing = config.timing
     pace = f"{timing.seconds:g} s per stop/start" if timing.mode == "seconds" else f"{timing.mode}"
     lines = [
-        f"FJcloud-O emulator (Keystone v3 + Nova) listening on {base} — Ctrl-C stops it",
-        f"  identity (OS_AUTH_URL)  {base}/identity/v3",
-        f"  COMPUTE                 {base}/compute",
+        f"FJcloud-O emulator (Keystone v3 + Nova) listening on {server.url} — Ctrl-C stops it",
+        f"  identity (OS_AUTH_URL)  {server.auth_url}",
+        f"  COMPUTE                 {server.compute_url}",
         f"  region                  {config.region} (compute API /{config.compute_version})",
         f"  project                 {login.project_id} ({login.project_name})",
         f"  user                    {login.user_name} in domain {login.user_domain_name}",
         f"  password                {login.password}  (a demo value from the seed, not a secret)",
         f"  transitions             {pace}",
         "  control plane           "
-        + (f"{base}/_emulator/health" if config.control_plane else "off"),
+        + (f"{server.url}/_emulator/health" if config.control_plane else "off"),
         "  servers",
     ]
     lines += [f"    {s.id}  {s.name}  {s.status}" for s in config.seed.servers]
-    first_server = config.seed.servers[0].id if config.seed.servers else ""
-    exports = {
-        "OS_AUTH_URL": f"{base}/identity/v3",
-        "OS_USERNAME": login.user_name,
-        "OS_PASSWORD": login.password,
-        "OS_USER_DOMAIN_NAME": login.user_domain_name,
-        "OS_PROJECT_ID": login.project_id,
-        "OS_REGION_NAME": config.region,
-        "OS_IDENTITY_API_VERSION": "3",
-        "OS_INTERFACE": "public",
-        "COMPUTE": f"{base}/compute",
-        "PROJECT_ID": login.project_id,
-        "SERVER_ID": first_server,
-    }
+    exports = {name: value for name, value in credentials.items() if name not in _NAME_SCOPE}
+    exports["COMPUTE"] = server.compute_url
+    exports["PROJECT_ID"] = server.project_id
+    exports["SERVER_ID"] = server.server_ids[0] if server.server_ids else ""
     lines += ["", "# paste into a shell:"]
     lines += [f"export {name}={_shell_quote(value)}" for name, value in exports.items()]
     lines.append(
@@ -166,13 +155,6 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
-
-
-def _effective_port(server: Any, requested: int) -> int:
-    port = getattr(server, "effective_port", None)
-    if port is None:  # several sockets (e.g. "localhost"): they share the port
-        port = server.effective_listen[0][1]
-    return int(port) if port is not None else requested
 
 
 def _bind_error(options: ServeOptions, exc: OSError) -> str:

@@ -6,7 +6,6 @@ blueprint and fault renderer are named in ``emulator.services.SERVICES`` and imp
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -22,31 +21,16 @@ from emulator.control import routes as control_routes
 from emulator.identity.errors import IdentityError
 from emulator.identity.render import render_identity_error
 from emulator.requestid import RequestIdMiddleware
-from emulator.services import DEFAULT_SERVICE, SERVICES, service_of
+from emulator.services import DEFAULT_SERVICE, SERVICES, is_control_path, service_of
 from emulator.state import STATE_KEY, EmulatorState
 
 HTTPExceptionRenderer = Callable[[HTTPException], Response]
 
 
-class _EmulatorFlask(Flask):
-    """Flask, minus a per-hook ``inspect`` check: the emulator has no async views or hooks."""
-
-    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
-        """``func`` itself for a plain function; Flask's own wrapping for a coroutine function."""
-        # Flask asks inspect.iscoroutinefunction for every hook and view on every request.
-        known = _IS_COROUTINE.get(func)
-        if known is None:
-            known = _IS_COROUTINE[func] = inspect.iscoroutinefunction(func)
-        return super().ensure_sync(func) if known else func
-
-
-_IS_COROUTINE: dict[Callable[..., Any], bool] = {}
-
-
 def create_app(config: EmulatorConfig | dict[str, Any] | None = None) -> Flask:
     """Build an emulator app. ``config`` may be an ``EmulatorConfig``, a dict of its fields or None."""
     cfg = EmulatorConfig.from_value(config)
-    app = _EmulatorFlask("emulator")
+    app = Flask("emulator")
     # Nova answers "//" in a path with its own 404; werkzeug's default would 308-redirect.
     app.url_map.merge_slashes = False
     app.json.sort_keys = False  # type: ignore[attr-defined]
@@ -82,7 +66,7 @@ _RENDERERS_KEY = "emulator.fault_renderers"
 def _service_renderer(path: str) -> HTTPExceptionRenderer:
     """The fault renderer for ``path``: unmatched paths (no blueprint) still get the format of
     the service whose prefix they carry, the control plane's own under ``/_emulator``."""
-    if control_layer.is_control_path(path):
+    if is_control_path(path):
         return control_render.render_http_exception
     renderers: dict[str, HTTPExceptionRenderer] = current_app.extensions[_RENDERERS_KEY]
     owner = service_of(path)

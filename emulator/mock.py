@@ -21,18 +21,16 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import io
 import re
-import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 import requests
 import responses
 from flask import Flask
-from werkzeug.test import EnvironBuilder
+from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from emulator.app import create_app
 from emulator.config import EmulatorConfig, Timing, build_config
@@ -46,10 +44,8 @@ from emulator.urls import fjcloud_host_base
 F = TypeVar("F", bound=Callable[..., Any])
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 _ANY_URL = re.compile(r".*")
-# Hop-by-hop and length headers are the transport's business, not the app's.
+# Hop-by-hop and length headers are the transport's business (EnvironBuilder sets the length).
 _DROPPED_REQUEST_HEADERS = frozenset({"content-length", "connection", "host", "transfer-encoding"})
-# An empty body of these types makes werkzeug's EnvironBuilder encode an (empty) form instead.
-_FORM_TYPES = frozenset({"multipart/form-data", "application/x-www-form-urlencoded"})
 
 
 class CloudMock(ControlMethods):
@@ -168,13 +164,21 @@ class CloudMock(ControlMethods):
                 self._not_mocked_message(url), request=request
             )
         method = request.method or "GET"
-        path = prefix + (parts.path or "/")
-        body = _body_bytes(request.body)
-        environ = _direct_environ(method, netloc or "", path, parts.query, request.headers, body)
-        if environ is None:  # an unusual request: let werkzeug build it exactly as it would
-            environ = _builder_environ(method, netloc or "", path, parts.query, request, body)
+        headers = [
+            (name, _header_text(value))
+            for name, value in request.headers.items()
+            if name.lower() not in _DROPPED_REQUEST_HEADERS
+        ]
+        environ = EnvironBuilder(
+            path=prefix + (parts.path or "/"),
+            base_url=f"https://{netloc}",
+            query_string=parts.query,
+            method=method,
+            headers=headers,
+            data=_body_bytes(request.body),
+        ).get_environ()
         try:
-            status, response_headers, response_body = _run_app(self.app, environ)
+            app_iter, status, response_headers = run_wsgi_app(self.app, environ, buffered=True)
         except ConnectionDropped as exc:
             raise requests.exceptions.ConnectionError(
                 f"{method} {url}: the connection was dropped by emulator fault {exc.fault_id} "
@@ -182,9 +186,9 @@ class CloudMock(ControlMethods):
                 request=request,
             ) from exc
         merged: dict[str, str] = {}
-        for name, value in response_headers:
+        for name, value in response_headers.items():
             merged[name] = f"{merged[name]}, {value}" if name in merged else value
-        return int(status.split(" ", 1)[0]), merged, response_body
+        return int(status.split(" ", 1)[0]), merged, b"".join(app_iter)
 
     def _not_mocked_message(self, url: str) -> str:
         mocked = ", ".join(self.mocked_prefixes)
@@ -195,101 +199,10 @@ class CloudMock(ControlMethods):
         )
 
 
-def _direct_environ(
-    method: str, host: str, path: str, query: str, headers: Any, body: bytes
-) -> dict[str, Any] | None:
-    """The environ werkzeug's ``EnvironBuilder`` would build for this request, built directly.
-
-    ``EnvironBuilder`` + ``get_environ`` cost about a tenth of a warm call. None when the
-    request is unusual (a non-str header value; an empty form-typed body, for which werkzeug
-    invents a body): ``_builder_environ`` then builds it the werkzeug way.
-    """
-    environ: dict[str, Any] = {
-        "REQUEST_METHOD": method,
-        "SCRIPT_NAME": "",
-        # werkzeug: _wsgi_encoding_dance(unquote(iri_to_uri(path))); the path is already a URI.
-        "PATH_INFO": unquote(path).encode().decode("latin1"),
-        "QUERY_STRING": query.encode().decode("latin1"),
-        "REQUEST_URI": path.encode().decode("latin1"),
-        "RAW_URI": path.encode().decode("latin1"),
-        "SERVER_NAME": host,
-        "SERVER_PORT": "443",
-        "HTTP_HOST": host,
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "wsgi.version": (1, 0),
-        "wsgi.url_scheme": "https",
-        "wsgi.input": io.BytesIO(body),
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": False,
-        "wsgi.multiprocess": False,
-        "wsgi.run_once": False,
-    }
-    if body:
-        environ["CONTENT_LENGTH"] = str(len(body))
-    for name, value in headers.items():
-        if not isinstance(value, str):
-            return None
-        lowered = name.lower()
-        if lowered in _DROPPED_REQUEST_HEADERS:
-            continue
-        if lowered == "content-type":
-            if not body and value.split(";", 1)[0].strip().lower() in _FORM_TYPES:
-                return None
-            environ["CONTENT_TYPE"] = value
-            continue
-        key = f"HTTP_{name.upper().replace('-', '_')}"
-        environ[key] = f"{environ[key]}, {value}" if key in environ else value
-    return environ
-
-
-def _builder_environ(
-    method: str, host: str, path: str, query: str, request: requests.PreparedRequest, body: bytes
-) -> dict[str, Any]:
+def _header_text(value: str | bytes) -> str:
     # requests sends a bytes header value as it is (python-swiftclient encodes its headers);
     # a WSGI server hands it to the app as latin-1 text, so do the same (werkzeug would str() it).
-    headers = [
-        (name, _header_text(value))
-        for name, value in request.headers.items()
-        if name.lower() not in _DROPPED_REQUEST_HEADERS
-    ]
-    environ: dict[str, Any] = EnvironBuilder(
-        path=path,
-        base_url=f"https://{host}",
-        query_string=query,
-        method=method,
-        headers=headers,
-        data=body,
-    ).get_environ()
-    return environ
-
-
-def _header_text(value: str | bytes) -> str:
     return value.decode("latin-1") if isinstance(value, bytes) else value
-
-
-def _run_app(app: Flask, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]:
-    """Call the WSGI app once: status line, header list, whole body (what run_wsgi_app does)."""
-    started: list[Any] = []
-    chunks: list[bytes] = []  # write() output, then the iterable's, in order (PEP 3333)
-
-    def start_response(
-        status: str, headers: list[tuple[str, str]], exc_info: Any = None
-    ) -> Callable[[bytes], None]:
-        if exc_info is not None:
-            raise exc_info[1].with_traceback(exc_info[2])  # as werkzeug's run_wsgi_app does
-        started[:] = [status, headers]
-        return chunks.append
-
-    app_iter = app(environ, start_response)
-    try:
-        chunks.extend(app_iter)
-    finally:
-        close = getattr(app_iter, "close", None)
-        if close is not None:
-            close()
-    if not started:
-        raise RuntimeError("the emulator app returned without starting a response")
-    return started[0], list(started[1]), b"".join(chunks)
 
 
 def _body_bytes(body: Any) -> bytes:

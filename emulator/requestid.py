@@ -8,45 +8,39 @@ and costs one call per request rather than a hook dispatch plus context-local lo
 
 from __future__ import annotations
 
-import random
 import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from flask import request
 from werkzeug.http import HTTP_STATUS_CODES
+
+from emulator.services import request_id_headers
 
 REQUEST_ID_KEY = "emulator.request_id"
 REQUEST_ID_HEADER = "x-openstack-request-id"
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
-_REQUEST_IDS = random.Random()  # noqa: S311 - seeded from os.urandom; ids only, not secrets
 # "202 Accepted" for every status werkzeug knows a phrase for.
 _STATUS_LINES = {code: f"{code} {phrase}" for code, phrase in HTTP_STATUS_CODES.items() if phrase}
 
 
 def new_request_id() -> str:
     """``req-<uuid4>``, as oslo.middleware's request_id sends."""
-    # A correlation id, not a secret: drawn from a seeded PRNG rather than uuid4's os.urandom,
-    # a syscall that releases the GIL, after which a busy waitress thread waits to get it back
-    # (measured: the largest single cost per request under load).
-    return f"req-{uuid.UUID(int=_REQUEST_IDS.getrandbits(128), version=4)}"
+    return f"req-{uuid.uuid4()}"
 
 
-def current_request_id() -> str | None:
-    """The id the middleware gave the request being handled (None outside the middleware)."""
-    request_id: str | None = request.environ.get(REQUEST_ID_KEY)
-    return request_id
+def finish_headers(status: str, headers: list[tuple[str, str]], request_id: str, path: str) -> str:
+    """Add the request id headers unless present; return ``status`` with webob's reason phrase.
 
-
-def finish_headers(status: str, headers: list[tuple[str, str]], request_id: str) -> str:
-    """Add the request id header unless present; return ``status`` with webob's reason phrase."""
-    for name, _ in headers:
-        if name.lower() == REQUEST_ID_HEADER:
-            break
-    else:
-        headers.append((REQUEST_ID_HEADER, request_id))
+    The one place request ids are set: ``x-openstack-request-id`` on every response, and the
+    service's own (``x-compute-request-id`` under compute) on every response of that service,
+    routed, error page or fault rule alike.
+    """
+    present = {name.lower() for name, _ in headers}
+    for name in (REQUEST_ID_HEADER, *request_id_headers(path)):
+        if name not in present:
+            headers.append((name, request_id))
     # werkzeug upper-cases reason phrases ("202 ACCEPTED"); Nova and Keystone (webob) send
     # "202 Accepted", which is what the seed document tells the operator to look for.
     code = status[:3]
@@ -62,8 +56,10 @@ class RequestIdMiddleware:
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         request_id = environ[REQUEST_ID_KEY] = new_request_id()
+        path = environ.get("PATH_INFO", "")
 
         def finishing(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-            return start_response(finish_headers(status, headers, request_id), headers, exc_info)
+            status = finish_headers(status, headers, request_id, path)
+            return start_response(status, headers, exc_info)
 
         return self.wsgi_app(environ, finishing)

@@ -10,7 +10,6 @@ port is known at once) and ``start()`` returns only when ``/_emulator/health`` a
 
 from __future__ import annotations
 
-import gc
 import http.client
 import ipaddress
 import socket
@@ -86,6 +85,7 @@ class EmulatorServer(ControlMethods):
         self.requested_port = port
         self.threads = threads
         self._server: Any = None
+        self._socket_map: dict[int, Any] = {}  # waitress's socket map, ours to close (stop())
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
@@ -95,8 +95,10 @@ class EmulatorServer(ControlMethods):
         with self._lock:
             if self._server is not None:
                 return self
+            self._socket_map = {}
             server = waitress.create_server(
                 waitress_app(self.app),
+                map=self._socket_map,
                 host=self.host,
                 port=self.requested_port,
                 threads=self.threads,
@@ -125,14 +127,7 @@ class EmulatorServer(ControlMethods):
             return
         # Workers first: a worker that finishes a response pulls the trigger, and once the trigger
         # is closed that write would hit a closed (or reused) file descriptor.
-        server.task_dispatcher.shutdown(cancel_pending=True, timeout=5)
-        # Closing sockets from another thread races the poll loop; the trigger runs the close in
-        # the loop's own thread, and the loop ends once its map is empty.
-        try:
-            server.trigger.pull_trigger(lambda: _close_all(server))
-        except OSError:
-            # The trigger is already gone; the loop still wakes up on its poll timeout.
-            _close_all(server)
+        _shutdown(server, self._socket_map)
         thread.join(timeout=5)
 
     @property
@@ -200,20 +195,26 @@ class EmulatorServer(ControlMethods):
         return state
 
 
-def freeze_startup_heap() -> int:
-    """Move every object alive after start-up out of the cyclic GC's reach; the count frozen."""
-    # The standalone process is long-lived and its start-up objects (seed, app, url map, modules)
-    # live until exit; without this the collections that request garbage triggers keep walking
-    # them. Measured with gc.callbacks over 6,000 in-app requests: GC time per GET 3.8 -> 1.3 µs,
-    # per token POST 5.9 -> 2.6 µs. Collected first so that start-up garbage is freed rather than
-    # pinned; objects created later (tokens, servers, request garbage) are collected as usual.
-    # Only the standalone server calls this: in an embedding process (pytest) it would pin the
-    # host's objects too, and leak any of them that later become cyclic garbage.
-    gc.collect()
-    gc.freeze()
-    return gc.get_freeze_count()
+def _shutdown(server: Any, socket_map: dict[int, Any]) -> None:
+    """Stop a waitress server that ``run()``s in another thread, open connections included.
 
+    waitress has no public call for this: ``server.close()`` closes only the listening socket
+    and its trigger, and the poll loop goes on while a keep-alive connection is open (it runs
+    until its socket map is empty). So, with the map we handed to ``create_server(map=...)``:
+    stop the workers first (a worker finishing a response pulls the trigger; once the trigger is
+    closed that write would hit a closed or reused descriptor), then close every socket of the
+    map in the loop's own thread via the trigger (closing them from here would race the poll).
+    ``tests/emulator/test_server.py`` checks that stop() ends the thread and frees the port with
+    a keep-alive connection open.
+    """
+    server.task_dispatcher.shutdown(cancel_pending=True, timeout=5)
 
-def _close_all(server: Any) -> None:
-    for dispatcher in list(server._map.values()):
-        dispatcher.close()
+    def close_all() -> None:
+        for dispatcher in list(socket_map.values()):
+            dispatcher.close()
+
+    try:
+        server.trigger.pull_trigger(close_all)
+    except OSError:
+        # The trigger is already gone; the loop still wakes up on its poll timeout.
+        close_all()

@@ -46,6 +46,9 @@ class Service:
     # is dispatched to ``prefix``. The first is the one catalogs and links carry.
     host_labels: tuple[str, ...]
     catalog: CatalogEntry | None  # None: not in the token's catalog
+    # Headers that carry the request id besides x-openstack-request-id (which every response
+    # has): Nova's older x-compute-request-id (nova/api/compute_req_id.py).
+    request_id_headers: tuple[str, ...] = ()
 
     @property
     def prefix(self) -> str:
@@ -78,6 +81,7 @@ SERVICES: tuple[Service, ...] = (
         catalog=CatalogEntry(
             "compute", "nova", lambda config, project_id: f"/{config.compute_version}/{project_id}"
         ),
+        request_id_headers=("x-compute-request-id",),
     ),
     # The export chain (issue 15; shared/reference/export-chain.md). Hostnames are FJcloud-O's
     # (fjcloud-o.md "Host pattern"); the catalog types and names are OpenStack's, because no
@@ -125,6 +129,10 @@ SERVICES: tuple[Service, ...] = (
     ),
 )
 
+# The control plane (/_emulator/…): the emulator's own API, not a cloud service (no host in the
+# mock, no catalog entry, never faulted or logged).
+CONTROL_PREFIX = "/_emulator"
+
 # A path under no service's prefix (a typo such as /servers) is answered in this service's
 # error format: Nova's, the API the runbook talks to most.
 DEFAULT_SERVICE = "compute"
@@ -144,3 +152,18 @@ def service_of(path: str) -> Service | None:
         if entry.owns(path):
             return entry
     return None
+
+
+def is_control_path(path: str) -> bool:
+    return path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/")
+
+
+def request_id_headers(path: str) -> tuple[str, ...]:
+    """The service's own request id headers for a response to ``path`` (see ``Service``).
+
+    A path under no service gets the default service's, as it gets that service's error body.
+    """
+    if is_control_path(path):
+        return ()
+    owner = service_of(path) or service(DEFAULT_SERVICE)
+    return owner.request_id_headers

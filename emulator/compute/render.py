@@ -1,4 +1,4 @@
-"""Nova's fault responses: ``{"<key>": {"code": N, "message": "..."}}`` with the request id headers."""
+"""Nova's fault responses: ``{"<key>": {"code": N, "message": "..."}}``."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from flask import Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from emulator.compute.errors import FAULT_NAMES, ComputeFault
-from emulator.requestid import current_request_id
 
 # webob's explanations, which Nova's Fault uses when a handler gives none.
 _WEBOB_EXPLANATIONS: dict[int, str] = {
@@ -23,7 +22,6 @@ def render_fault(exc: ComputeFault) -> Response:
     response.status_code = exc.code
     for name, value in exc.headers.items():
         response.headers[name] = value
-    _add_compute_request_id(response)
     return response
 
 
@@ -40,13 +38,4 @@ def render_http_exception(exc: HTTPException) -> Response:
     for name, value in exc.get_headers():
         if name.lower() == "allow":
             response.headers["Allow"] = value
-    _add_compute_request_id(response)
     return response
-
-
-def _add_compute_request_id(response: Response) -> None:
-    # nova/api/compute_req_id.py: the same id as x-openstack-request-id, under Nova's old name.
-    request_id = current_request_id()
-    if request_id:
-        response.headers.setdefault("x-compute-request-id", request_id)
-        response.headers.setdefault("x-openstack-request-id", request_id)

@@ -18,8 +18,6 @@ from emulator.compute.microversions import APIVersion, negotiate, response_heade
 from emulator.compute.render import render_fault
 from emulator.current import current_state
 from emulator.identity.backend import TokenInfo
-from emulator.prefetch import prefetched_body
-from emulator.requestid import current_request_id
 from emulator.seed import FlavorSeed
 from emulator.urls import service_base
 
@@ -59,9 +57,6 @@ def _pipeline() -> None:
 
 @bp.after_request
 def _headers(response: Response) -> Response:
-    request_id = current_request_id()
-    if request_id:
-        response.headers.setdefault("x-compute-request-id", request_id)
     version: APIVersion | None = getattr(g, "compute_version", None)
     if version is not None:
         for name, value in response_headers(version).items():
@@ -215,9 +210,6 @@ def _context(api: str, project_id: str) -> views.ViewContext:
 def _read_body() -> bytes:
     """The request body, at most ``config.max_body_bytes`` (chunked bodies included)."""
     limit = current_state().config.max_body_bytes
-    prefetched = prefetched_body()
-    if prefetched is not None:
-        return prefetched  # complete and within the limit (the control layer checked both)
     # One byte past the limit tells "too large" without reading a chunked body whole. (Not
     # request.max_content_length: settable per request only from Flask 3.1; Flask 2.3 is supported.)
     raw = request.stream.read(limit + 1)

@@ -19,12 +19,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask import Flask, Response, json
+from werkzeug.exceptions import ClientDisconnected
+from werkzeug.wsgi import get_content_length, get_input_stream
 
 from emulator.control.errors import ConnectionDropped
 from emulator.control.faults import Fault
 from emulator.control.requestlog import Exchange, logged_environ_headers
 from emulator.current import STATE_KEY
-from emulator.prefetch import BODY_KEY
 from emulator.requestid import (
     REQUEST_ID_KEY,
     StartResponse,
@@ -32,22 +33,16 @@ from emulator.requestid import (
     finish_headers,
     new_request_id,
 )
-from emulator.services import service_of
+from emulator.services import CONTROL_PREFIX, is_control_path, service_of
 
-__all__ = ["URL_PREFIX", "ControlLayer", "install", "is_control_path"]
+__all__ = ["URL_PREFIX", "ControlLayer", "install"]
 
-URL_PREFIX = "/_emulator"
-# Paths whose fault responses carry Nova's old request id header too (nova/api/compute_req_id.py).
-_COMPUTE_PREFIX = "/compute/"
+URL_PREFIX = CONTROL_PREFIX
 
 
 def install(app: Flask) -> None:
     """Put the fault layer and the request log in front of every route of ``app``."""
     app.wsgi_app = ControlLayer(app.wsgi_app, app)  # type: ignore[method-assign]
-
-
-def is_control_path(path: str) -> bool:
-    return path == URL_PREFIX or path.startswith(URL_PREFIX + "/")
 
 
 class ControlLayer:
@@ -64,7 +59,7 @@ class ControlLayer:
             # The control plane's own requests are neither faulted nor logged.
             def finishing(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
                 return start_response(
-                    finish_headers(status, headers, request_id), headers, exc_info
+                    finish_headers(status, headers, request_id, path), headers, exc_info
                 )
 
             return self.wsgi_app(environ, finishing)
@@ -93,7 +88,7 @@ class ControlLayer:
         chunks: list[bytes] = []
 
         def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-            captured[:] = [finish_headers(status, headers, request_id), headers, exc_info]
+            captured[:] = [finish_headers(status, headers, request_id, path), headers, exc_info]
             return chunks.append  # WSGI's write(): Flask never uses it, but keep what it writes
 
         if dropped == "before":
@@ -101,7 +96,7 @@ class ControlLayer:
             status_line, headers = None, None
         else:
             if fault is not None and fault.action == "respond":
-                app_iter = _fault_response(fault, path, request_id)(environ, capture)
+                app_iter = _fault_response(fault)(environ, capture)
             else:
                 app_iter = self.wsgi_app(environ, capture)
             try:
@@ -141,44 +136,24 @@ class ControlLayer:
 def _take_request_body(environ: dict[str, Any], limit: int) -> bytes:
     """The request body for fault matching and the log; the app then reads the same bytes.
 
-    The stream is read here once and replaced by an in-memory copy, so the route still sees the
-    whole body. A body over ``limit`` is neither matched nor logged (the service answers 413).
+    werkzeug decides what the body is (``get_input_stream``: ``Content-Length``, a chunked body
+    the server de-chunked, else none), and the bytes read are put back as an in-memory stream,
+    so the route reads them as usual. At most one byte past ``limit`` is read, so the route
+    still sees that a chunked body is too large; a body over ``limit`` is neither matched nor
+    logged (the service answers 413), one announced over it is not read at all.
     """
-    length_text = environ.get("CONTENT_LENGTH", "")
-    chunked = "HTTP_TRANSFER_ENCODING" in environ
-    if not length_text.strip("0 ") and not chunked:
-        # No length and not chunked: HTTP framing says there is no body (most GETs).
-        return b""
-    stream = environ.get("wsgi.input")
-    if stream is None:
+    length = get_content_length(environ)
+    if length is not None and length > limit:
         return b""
     try:
-        length = int(length_text) if length_text.strip() else None
-    except ValueError:
-        return b""  # werkzeug reads no body for a malformed length either
-    if length is not None and length <= 0:
-        return b""  # werkzeug reads a negative length as 0
-    if length is not None and length > limit:
-        return b""  # left unread: the service answers 413 without reading it
-    if length is not None:
-        body: bytes = stream.read(length)
-        complete = len(body) == length  # short: werkzeug answers the route's read with a 400
-    elif environ.get("wsgi.input_terminated"):
-        # Chunked, de-chunked by the server: at most one byte past the limit, so the route
-        # still sees that it is too large and answers 413.
-        body = stream.read(limit + 1)
-        complete = True
-    else:
-        return b""  # chunked with no terminated stream: werkzeug reads nothing either
+        body = get_input_stream(environ).read(limit + 1)
+    except ClientDisconnected:
+        body = b""  # shorter than announced: the route's read fails the same way (400)
     environ["wsgi.input"] = io.BytesIO(body)
-    if len(body) > limit:
-        return b""
-    if complete:
-        environ[BODY_KEY] = body  # the route uses these bytes instead of reading the stream
-    return body
+    return body if len(body) <= limit else b""
 
 
-def _fault_response(fault: Fault, path: str, request_id: str) -> Response:
+def _fault_response(fault: Fault) -> Response:
     if isinstance(fault.body, str):
         response = Response(fault.body, mimetype="text/plain")
     elif fault.body is None:
@@ -188,8 +163,6 @@ def _fault_response(fault: Fault, path: str, request_id: str) -> Response:
     response.status_code = fault.status or 500
     for name, value in fault.headers.items():
         response.headers[name] = value
-    if path.startswith(_COMPUTE_PREFIX):
-        response.headers.setdefault("x-compute-request-id", request_id)
     return response
 
 

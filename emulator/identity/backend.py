@@ -1,8 +1,8 @@
 """Identity state: users, projects and tokens from the seed, under one lock, timed by the clock.
 
 Every other service calls ``authenticate(token_id)`` — the job keystonemiddleware does in front
-of Nova. Token values are opaque ``token_urlsafe(32)`` strings (256 bits of the OS's CSPRNG, see
-``randomness.py``) and are never logged or put in ``snapshot()``.
+of Nova. Token values are opaque ``secrets.token_urlsafe(32)`` strings (256 bits of the OS's
+CSPRNG) and are never logged or put in ``snapshot()``.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import hmac
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from secrets import token_urlsafe
 from typing import Any
 
 from emulator.clock import Clock, isoformat_keystone
@@ -18,7 +19,6 @@ from emulator.config import EmulatorConfig
 from emulator.identity.auth_request import AuthRequest, Ref
 from emulator.identity.errors import AccountLocked, TokenNotFound, Unauthorized
 from emulator.identity.lockout import LockoutTracker
-from emulator.identity.randomness import token_urlsafe
 from emulator.seed import DomainSeed, ProjectSeed, RoleSeed, UserSeed
 
 _MIN_PRUNE_AT = 1024

@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, Request, Response, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from emulator.current import current_state
 from emulator.identity.auth_request import parse_auth_request
 from emulator.identity.backend import IdentityBackend, TokenInfo
 from emulator.identity.catalog import build_catalog, version_v3
 from emulator.identity.errors import RequestTooLarge, ValidationError
-from emulator.prefetch import BODY_KEY
 from emulator.urls import service_base
 
 # Under /identity (emulator.services). IdentityError is rendered by the app-level handler.
@@ -52,10 +51,8 @@ def version() -> Response:
 @bp.post("/v3/auth/tokens")
 def issue_token() -> Response:
     """Password or token method; project scope or none; 201 with ``X-Subject-Token``."""
-    # The hot path of every client: the request object is read through its proxy once.
-    req: Request = request._get_current_object()  # type: ignore[attr-defined]
-    info = _backend().issue(parse_auth_request(_json_body(req)))
-    response = _token_response(info, req)
+    info = _backend().issue(parse_auth_request(_json_body()))
+    response = _token_response(info)
     response.status_code = 201
     response.headers[SUBJECT_TOKEN_HEADER] = info.id
     return response
@@ -67,7 +64,7 @@ def validate_token() -> Response:
     backend = _backend()
     backend.authenticate(_header(AUTH_TOKEN_HEADER))
     info = backend.validate(_header(SUBJECT_TOKEN_HEADER))
-    response = _token_response(info, request._get_current_object())  # type: ignore[attr-defined]
+    response = _token_response(info)
     response.headers[SUBJECT_TOKEN_HEADER] = info.id
     return response
 
@@ -86,28 +83,26 @@ def _header(name: str) -> str | None:
     return value if value else None
 
 
-def _token_response(info: TokenInfo, req: Request) -> Response:
+def _token_response(info: TokenInfo) -> Response:
     """``{"token": {…}}``; a project-scoped token carries the catalog unless ``?nocatalog``."""
     body = _backend().describe(info)
-    if info.project_id is not None and "nocatalog" not in req.args:
+    if info.project_id is not None and "nocatalog" not in request.args:
         body["catalog"] = build_catalog(current_state().config, info.project_id, service_base)
     return jsonify({"token": body})
 
 
-def _json_body(req: Request) -> Any:
+def _json_body() -> Any:
     """The request's JSON as keystone/server/flask/request_processing/json_body.py reads it."""
     limit = current_state().config.max_body_bytes
-    if req.content_length is not None and req.content_length > limit:
+    if request.content_length is not None and request.content_length > limit:
         raise RequestTooLarge()
-    data: bytes | None = req.environ.get(BODY_KEY)
-    if data is None:
-        data = req.get_data(cache=True)
+    data = request.get_data(cache=True)
     if len(data) > limit:
         raise RequestTooLarge()
     if not data:
         return None
     # Keystone accepts JSON or no Content-Type at all; anything else is a 400, not a 415.
-    if not (req.is_json or not req.headers.get("Content-Type")):
+    if not (request.is_json or not request.headers.get("Content-Type")):
         raise ValidationError.expecting("application/json", "Content-Type header")
     try:
         decoded = json.loads(data)

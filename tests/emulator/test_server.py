@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import http.client
 import socket
+import threading
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -69,6 +71,31 @@ def test_stop_closes_the_socket_and_is_idempotent() -> None:
         socket.create_connection(("127.0.0.1", port), timeout=1),
     ):
         pass
+
+
+def test_stop_ends_the_thread_and_frees_the_port_with_a_keep_alive_connection_open() -> None:
+    """waitress's poll loop runs while a connection is open; stop() must close it (server._shutdown)."""
+    server = EmulatorServer().start()
+    port = server.port
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        connection.request("GET", "/compute/")
+        response = connection.getresponse()
+        response.read()
+        assert response.status == 200
+        assert not response.will_close  # HTTP/1.1 keep-alive: the socket stays open
+        threads_before = {t.name for t in threading.enumerate()}
+        assert f"fjcloud-emulator:{port}" in threads_before
+        server.stop()
+        assert f"fjcloud-emulator:{port}" not in {t.name for t in threading.enumerate()}
+        with (
+            pytest.raises(ConnectionRefusedError),
+            socket.create_connection(("127.0.0.1", port), timeout=1),
+        ):
+            pass
+    finally:
+        connection.close()
+        server.stop()
 
 
 def test_ready_without_control_plane() -> None:
@@ -251,20 +278,3 @@ def test_delay_fault_over_the_socket(cloud: EmulatorServer) -> None:
     assert requests.get(cloud.auth_url, timeout=10).status_code == 200
     assert slept == [2.5]
     assert cloud.requests_log()[-1]["fault"]["action"] == "delay"
-
-
-def test_frozen_startup_heap_keeps_start_stop_and_reset_working() -> None:
-    import gc
-
-    from emulator.server import freeze_startup_heap
-
-    try:
-        assert freeze_startup_heap() > 0
-        assert gc.get_freeze_count() > 0
-        with EmulatorServer() as cloud:
-            cloud.reset()
-            assert requests.get(cloud.compute_url + "/", timeout=5).status_code == 200
-        with EmulatorServer() as cloud:  # a second start after the freeze
-            assert requests.get(cloud.compute_url + "/", timeout=5).status_code == 200
-    finally:
-        gc.unfreeze()  # give the test process its heap back
