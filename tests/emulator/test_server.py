@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import http.client
 import socket
-import threading
 import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
