@@ -12,7 +12,6 @@ from flask import Response, jsonify
 from werkzeug.exceptions import HTTPException
 
 from emulator.blockstorage.errors import FAULT_NAMES, VolumeFault
-from emulator.requestid import current_request_id
 
 # -- faults --------------------------------------------------------------------------------
 # webob's explanations, which Cinder's Fault wraps when a route raised nothing of its own.
@@ -43,7 +42,4 @@ def _response(code: int, key: str, fault: dict[str, Any], headers: dict[str, str
     response.status_code = code
     for name, value in headers.items():
         response.headers[name] = value
-    request_id = current_request_id()
-    if request_id:
-        response.headers.setdefault("x-openstack-request-id", request_id)
     return response

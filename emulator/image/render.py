@@ -12,7 +12,6 @@ from flask import Response, json, request
 from werkzeug.exceptions import HTTPException
 
 from emulator.image.errors import ImageFault
-from emulator.requestid import current_request_id
 
 # -- faults --------------------------------------------------------------------------------
 # webob/exc.py titles and the explanations of the errors werkzeug raises before a route runs.
@@ -58,7 +57,4 @@ def _webob_response(code: int, explanation: str) -> Response:
             f"  <h1>{status}</h1>\n  {explanation}<br /><br />\n\n\n\n </body>\n</html>"
         )
         response = Response(html, status=code, content_type="text/html; charset=UTF-8")
-    request_id = current_request_id()
-    if request_id:
-        response.headers.setdefault("x-openstack-request-id", request_id)
     return response

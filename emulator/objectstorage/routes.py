@@ -37,7 +37,6 @@ from emulator.objectstorage.errors import (
     SwiftError,
     Unauthorized,
 )
-from emulator.prefetch import prefetched_body
 
 bp = Blueprint("objectstorage", __name__)
 ACCOUNT = "/<version>/<account>"
@@ -189,9 +188,6 @@ def _metadata() -> dict[str, str]:
 
 def _body() -> bytes:
     limit = current_state().config.max_body_bytes
-    prefetched = prefetched_body()
-    if prefetched is not None:
-        return prefetched
     request.max_content_length = limit
     try:
         data = request.get_data(cache=True)
