@@ -190,7 +190,7 @@ class ApiClient:
             read=settings.retries,
             status=settings.retries,
             other=0,
-            allowed_methods=frozenset({"GET"}),
+            allowed_methods=frozenset({"GET", "HEAD"}),  # reads only: they change nothing
             status_forcelist=RETRYABLE_STATUSES,
             backoff_factor=settings.backoff_factor,
             backoff_max=10.0,
@@ -218,8 +218,44 @@ class ApiClient:
         action: str = "request",
         about: dict[str, Any] | None = None,
     ) -> requests.Response:
-        """POST a JSON body once, journalled as ``action``; ``UncertainRequest`` without an answer."""
+        """POST a JSON body (or none: ``None``) once, journalled as ``action``; ``UncertainRequest`` without an answer."""
         return self._send("POST", url, headers=headers or {}, body=body, action=action, about=about)
+
+    def head(self, url: str, *, headers: dict[str, str] | None = None) -> requests.Response:
+        """HEAD with retries, like a GET (Swift's object metadata: size, ETag, manifest)."""
+        return self._send("HEAD", url, headers=headers or {}, body=None)
+
+    def put(
+        self,
+        url: str,
+        *,
+        headers: dict[str, str] | None = None,
+        action: str = "request",
+        about: dict[str, Any] | None = None,
+    ) -> requests.Response:
+        """PUT without a body once (Swift's container create), journalled as ``action``."""
+        return self._send("PUT", url, headers=headers or {}, body=None, action=action, about=about)
+
+    def delete(
+        self,
+        url: str,
+        *,
+        headers: dict[str, str] | None = None,
+        action: str = "request",
+        about: dict[str, Any] | None = None,
+    ) -> requests.Response:
+        """DELETE once, journalled as ``action``; never retried (the caller re-reads first)."""
+        return self._send(
+            "DELETE", url, headers=headers or {}, body=None, action=action, about=about
+        )
+
+    def stream(self, url: str, *, headers: dict[str, str] | None = None) -> requests.Response:
+        """GET whose body the caller reads in chunks (a download); the record leaves the body out.
+
+        Retries apply to getting the answer; a connection that breaks while the body streams
+        raises from ``iter_content`` and the caller resumes with a ``Range`` request.
+        """
+        return self._send("GET", url, headers=headers or {}, body=None, stream=True)
 
     def _send(
         self,
@@ -230,8 +266,9 @@ class ApiClient:
         body: Any,
         action: str = "read",
         about: dict[str, Any] | None = None,
+        stream: bool = False,
     ) -> requests.Response:
-        send_headers = {"Accept": "application/json", **headers}
+        send_headers = {"Accept": "application/json", **headers} if not stream else dict(headers)
         if body is not None:
             send_headers["Content-Type"] = "application/json"
         exchange = Exchange(
@@ -241,14 +278,14 @@ class ApiClient:
             request_body=self.secrets.mask(body),
         )
         intent_id = None
-        if method != "GET" and self._journal is not None:
+        if method not in ("GET", "HEAD") and self._journal is not None:
             intent_id = self._journal.intent(
                 action, method, exchange.url, exchange.request_body, **(about or {})
             )
             self._checkpoint(f"{action}/intent-journalled")
         started = time.monotonic()
         try:
-            response = self._request(method, url, send_headers, body)
+            response = self._request(method, url, send_headers, body, stream)
         except requests.RequestException as exc:
             exchange.elapsed_seconds = time.monotonic() - started
             exchange.error = self.secrets.mask_text(f"{type(exc).__name__}: {exc}")
@@ -275,13 +312,17 @@ class ApiClient:
         exchange.status = response.status_code
         exchange.reason = response.reason or ""
         exchange.response_headers = self.secrets.mask_headers(dict(response.headers))
-        exchange.response_body = self.secrets.mask(_decode_body(response.content))
+        exchange.response_body = (
+            f"(streamed to a file: {response.headers.get('Content-Length', '?')} bytes)"
+            if stream and response.ok
+            else self.secrets.mask(_decode_body(response.content))
+        )
         exchange.retried = _retry_history(response)
         self._on_exchange(exchange)
         return response
 
     def _request(
-        self, method: str, url: str, headers: dict[str, str], body: Any
+        self, method: str, url: str, headers: dict[str, str], body: Any, stream: bool
     ) -> requests.Response:
         timeout = (self.settings.connect_timeout, self.settings.read_timeout)
         with warnings.catch_warnings():
@@ -296,6 +337,7 @@ class ApiClient:
                 data=None if body is None else json.dumps(body),
                 timeout=timeout,
                 allow_redirects=False,
+                stream=stream,
             )
 
     def _classify(self, method: str, url: str, exc: requests.RequestException) -> Exception:
@@ -306,10 +348,10 @@ class ApiClient:
                 f"{method} {masked_url}: TLS verification failed ({cause})",
                 hint="give the CA bundle with --ca-bundle or OS_CACERT (or, knowingly, --insecure)",
             )
-        if method != "GET" and not _never_sent(exc):
+        if method not in ("GET", "HEAD") and not _never_sent(exc):
             # Connection dropped or read timeout after sending: the server may have acted.
             return UncertainRequest(method, masked_url, cause)
-        retries = f" after {self.settings.retries} retries" if method == "GET" else ""
+        retries = f" after {self.settings.retries} retries" if method in ("GET", "HEAD") else ""
         return RequestFailed(
             f"{method} {masked_url}: no answer{retries} ({cause})",
             hint="check the endpoint URL, the network path (proxy, VPN) and that the service is up",
