@@ -23,6 +23,7 @@ POWER_STATES = {
     7: "suspended",
 }
 STOP_BODY: dict[str, Any] = {"os-stop": None}
+START_BODY: dict[str, Any] = {"os-start": None}
 
 
 class ServerNotFound(ApiError):
@@ -43,6 +44,7 @@ class ServerView:
     availability_zone: str | None
     locked: bool | None
     fault: str | None
+    volumes_attached: tuple[str, ...] = ()  # os-extended-volumes:volumes_attached ids
 
     @classmethod
     def from_body(cls, body: dict[str, Any]) -> ServerView:
@@ -60,6 +62,11 @@ class ServerView:
             availability_zone=server.get("OS-EXT-AZ:availability_zone"),
             locked=server.get("locked"),
             fault=fault.get("message") if isinstance(fault, dict) else None,
+            volumes_attached=tuple(
+                str(v.get("id"))
+                for v in server.get("os-extended-volumes:volumes_attached") or []
+                if isinstance(v, dict) and v.get("id")
+            ),
         )
 
     def power_label(self) -> str:
@@ -137,6 +144,10 @@ class ComputeApi:
     def stop_server(self) -> requests.Response:
         """``POST …/servers/{SERVER_ID}/action {"os-stop": null}`` (202 expected; caller decides)."""
         return self._call("POST", self.variables.server_url() + "/action", STOP_BODY, "os-stop")
+
+    def start_server(self) -> requests.Response:
+        """``POST …/servers/{SERVER_ID}/action {"os-start": null}`` (202 expected; caller decides)."""
+        return self._call("POST", self.variables.server_url() + "/action", START_BODY, "os-start")
 
     def _call(self, method: str, url: str, body: Any, action: str = "read") -> requests.Response:
         response = self._send(method, url, body, action)

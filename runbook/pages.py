@@ -151,6 +151,16 @@ PAGES: dict[int, Page] = {
 CANCEL_PAGE_URL = DOC + "task_compute_image_export_cancel_request.html"  # [P6], complete
 
 
+def step_id(page: int, number: int) -> int:
+    """The one integer of a step: ``number`` on page 1, ``page·100 + number`` after (203)."""
+    return number if page == 1 else page * 100 + number
+
+
+def page_of(step_number: int) -> int:
+    """The page a step id belongs to."""
+    return 1 if step_number < 100 else step_number // 100
+
+
 def step(page: int, number: int) -> ChainStep:
     """The step ``number`` of ``page`` (2–5)."""
     return PAGES[page].steps[number - 1]

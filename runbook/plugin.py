@@ -1,8 +1,10 @@
 """The runbook's pytest plugin: options, step order, "not run because step N failed", the report.
 
 The root conftest loads it for every pytest run, so it acts only on items marked
-``runbook_step`` (the five steps in ``runbook/test_export_preparation.py``): without them every
-hook returns at once and nothing is started, printed or written.
+``runbook_step`` (the steps of the pages in ``runbook/test_*.py``): without them every hook
+returns at once and nothing is started, printed or written. A module's ``runbook_page(N)``
+marker says which page of the manual it is (page 1 when it has none); the steps are collected in
+the manual's order — page by page, step by step — whatever the order of the files.
 """
 
 from __future__ import annotations
@@ -11,17 +13,23 @@ from collections.abc import Generator, Iterator
 
 import pytest
 
+from runbook.chain import Chain
+from runbook.chainoptions import ChainOptions, add_chain_options
 from runbook.context import Runbook
 from runbook.errors import RunbookError
 from runbook.options import RunbookOptions, add_options
+from runbook.pages import PAGES, page_of, step_id
 from runbook.preflight import PreflightInput, preflight
 from runbook.report import write_report
 from runbook.session import NEW_PROCEDURE_OPTION
 from runbook.steps import STEPS
 
 MARKER = "runbook_step"
+PAGE_MARKER = "runbook_page"
 RUNBOOK_KEY = pytest.StashKey[Runbook]()
 PREFLIGHT_KEY = pytest.StashKey[bool]()
+CHAIN_KEY = pytest.StashKey[ChainOptions]()
+FIRST_OF_PAGE_KEY = pytest.StashKey[set[int]]()  # the first selected step of each page
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -34,16 +42,26 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="runbook: start a new procedure (new journal and evidence folder) instead of "
         "continuing the one the state file points at",
     )
+    add_chain_options(parser)
 
 
 def pytest_configure(config: pytest.Config) -> None:
     """Register the step marker (the suite runs with --strict-markers)."""
-    config.addinivalue_line("markers", f"{MARKER}(number): a numbered step of the runbook (1–5)")
+    config.addinivalue_line(
+        "markers", f"{MARKER}(number): a numbered step of a page of the runbook"
+    )
+    config.addinivalue_line(
+        "markers", f"{PAGE_MARKER}(number): the page of the manual a module runs (2–5)"
+    )
 
 
 def _step(item: pytest.Item) -> int | None:
+    """The step's id: 1–5 on page 1, ``page·100 + step`` on pages 2–5."""
     marker = item.get_closest_marker(MARKER)
-    return int(marker.args[0]) if marker is not None else None
+    if marker is None:
+        return None
+    page = item.get_closest_marker(PAGE_MARKER)
+    return step_id(int(page.args[0]) if page is not None else 1, int(marker.args[0]))
 
 
 def _runbook(config: pytest.Config) -> Runbook | None:
@@ -56,19 +74,29 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if not steps:
         return
     options = RunbookOptions.from_config(config)
+    chain = ChainOptions.from_config(config)
     runbook = Runbook(config, options)
     config.stash[RUNBOOK_KEY] = runbook
+    config.stash[CHAIN_KEY] = chain
     selected, deselected = [], []
     for item in steps:
         number = _step(item) or 0
-        if options.from_step <= number <= options.to_step:
+        why = _not_selected(number, options, chain)
+        if why is None:
             selected.append(item)
         else:
             deselected.append(item)
-            runbook.record.steps[number].outcome = "not selected"
-            runbook.record.steps[
-                number
-            ].reason = f"outside --from-step {options.from_step} --to-step {options.to_step}"
+    chosen = {_step(item) for item in selected}
+    firsts: dict[int, int] = {}
+    for number in sorted(n for n in chosen if n is not None):
+        firsts.setdefault(page_of(number), number)
+    config.stash[FIRST_OF_PAGE_KEY] = set(firsts.values())
+    for number, record in runbook.record.steps.items():
+        if number not in chosen:
+            record.outcome = "not selected"
+            record.reason = (
+                _not_selected(number, options, chain) or "not collected (another file or -k)"
+            )
     if deselected:
         config.hook.pytest_deselected(items=deselected)
     # The first step that will run (also when steps were picked by node id): from step 3 on,
@@ -77,6 +105,30 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         (_step(item) or 0 for item in selected), default=options.from_step
     )
     items[:] = [item for item in items if _step(item) is None] + selected
+
+
+def _not_selected(number: int, options: RunbookOptions, chain: ChainOptions) -> str | None:
+    """Why step ``number`` is left out, or None when it runs.
+
+    ``--from-step``/``--to-step`` pick page 1's steps (1–5); a ``--to-step`` before 5 ends the
+    chain there (later pages need a stopped server). ``--page`` picks whole pages.
+    """
+    page = page_of(number)
+    if page not in chain.pages:
+        return f"outside --page {','.join(map(str, chain.pages))}"
+    if page == 1 and not options.from_step <= number <= options.to_step:
+        return f"outside --from-step {options.from_step} --to-step {options.to_step}"
+    if page > 1 and options.to_step < 5:
+        return f"after --to-step {options.to_step} (page 1 not finished in this invocation)"
+    return None
+
+
+@pytest.fixture(scope="session")
+def chain(runbook: Runbook, request: pytest.FixtureRequest) -> Iterator[Chain]:
+    """Pages 2–5's shared state over the run: their variables, API clients, the upload ledger."""
+    shared = Chain(runbook, request.config.stash[CHAIN_KEY])
+    yield shared
+    shared.close()
 
 
 @pytest.fixture(scope="session")
@@ -102,15 +154,36 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     try:
         run.start()  # once: the emulator or the live sources (an error here is this step's error)
     finally:
-        run.console.line(f"[{number}/{len(STEPS)}] {STEPS[number].title()}", bold=True)
+        _announce(run, number)
         run.begin_step(number)
     if run.state.failed_step is not None:
-        pytest.skip(f"not run because step {run.state.failed_step} failed")
+        pytest.skip(f"not run because step {STEPS[run.state.failed_step].label} failed")
     if not item.config.stash.get(PREFLIGHT_KEY, False):
         # Once, before the first selected step: nothing is asked or sent before it passes.
         item.config.stash[PREFLIGHT_KEY] = True
-        preflight(PreflightInput(run.options, run.sources, run.variables, run.state.first_step))
+        first = _as_page1_step(run.state.first_step)
+        preflight(PreflightInput(run.options, run.sources, run.variables, first))
     run.verify_pin()  # once, before the first request: what is given now vs the pinned identity
+
+
+def _as_page1_step(number: int) -> int:
+    """The page-1 step with the same needs: each later page starts with a token step (x.1, like
+    step 2: it may send the password); its other steps need a token, like step 3 on."""
+    if page_of(number) == 1:
+        return number
+    return 2 if number % 100 == 1 else 3
+
+
+def _announce(run: Runbook, number: int) -> None:
+    """``[4/5] 4. 仮想サーバの停止 — …``; a page's first step is preceded by the page's title."""
+    info, page = STEPS[number], page_of(number)
+    if page == 1:
+        run.console.line(f"[{number}/5] {info.title()}", bold=True)
+        return
+    if number in run.config.stash.get(FIRST_OF_PAGE_KEY, set()):
+        where = PAGES[page].url or "Fujitsu's page is not available: its steps are reconstructed"
+        run.console.line(f"=== {PAGES[page].title()} — {where}", bold=True)
+    run.console.line(f"[{number % 100}/{len(PAGES[page].steps)}] {info.title()}", bold=True)
 
 
 @pytest.hookimpl(wrapper=True)

@@ -16,6 +16,7 @@ from runbook.errors import RunbookError
 from runbook.sources import Sources
 
 STOP_ACTION = "os-stop"
+LAST_STEP = 507  # runbook.steps: page 5's step 7
 # stop_check conclusions that say the stop reached Nova (it is under way or done).
 ARRIVED = ("arrived", "under way", "done")
 
@@ -208,6 +209,9 @@ def completed_step(records: Iterable[dict[str, Any]]) -> int:
 
 
 def is_complete(records: Iterable[dict[str, Any]]) -> bool:
-    """Step 5 passed (outside a dry run): the procedure is done."""
-    end = step_outcomes(records).get(5)
-    return end is not None and end.get("outcome") == "passed" and not end.get("dry_run")
+    """The last step of the last page (5.7, the server started again) ended, passed or skipped
+    (outside a dry run): the procedure is done. Page 1 alone leaves it open for pages 2–5."""
+    end = step_outcomes(records).get(LAST_STEP)
+    return (
+        end is not None and end.get("outcome") in ("passed", "skipped") and not end.get("dry_run")
+    )

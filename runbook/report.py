@@ -6,6 +6,7 @@ import pytest
 
 from runbook.console import display_width, pad, rule
 from runbook.context import Runbook
+from runbook.pages import PAGES, page_of
 from runbook.steps import STEPS
 
 _MARKUP = {
@@ -19,10 +20,18 @@ _MARKUP = {
 }
 
 
+def _page_title(page: int) -> str:
+    if page == 1:
+        return "page 1. 移行前の作業 — export pre-work"
+    info = PAGES[page]
+    marked = "" if info.url else " (Fujitsu's page not available: reconstructed)"
+    return f"page {info.title()}{marked}"
+
+
 def write_report(reporter: pytest.TerminalReporter, run: Runbook) -> None:
     """Write the section: where it ran, each step (outcome, title, what was done), evidence, state."""
     width = getattr(reporter._tw, "fullwidth", 80)  # the terminal's columns (80 when unknown)
-    reporter.write_line(rule("移行前の作業 — export pre-work", width), bold=True)
+    reporter.write_line(rule("仮想サーバエクスポート — the export, page by page", width), bold=True)
     settings = run.record.settings
     variables = run.variables
     where = run.secrets.mask_text(settings.get("emulator") or settings.get("auth_url") or "-")
@@ -33,10 +42,17 @@ def write_report(reporter: pytest.TerminalReporter, run: Runbook) -> None:
     if variables.server_id:
         name = variables.server_name or "(name not read)"
         reporter.write_line(f"server {name} ({variables.server_id})")
-    titles = {n: f"{n}. {info.title_ja} — {info.title_en}" for n, info in STEPS.items()}
+    titles = {n: info.title() for n, info in STEPS.items()}
     title_width = max(display_width(title) for title in titles.values()) + 2
-    rows = []
+    # A page is shown when one of its steps was selected (all pages when none was).
+    shown = {page_of(n) for n, r in run.record.steps.items() if r.outcome != "not selected"}
+    rows: list[tuple[str, str, list[str], bool]] = []
     for number, record in run.record.steps.items():
+        page = page_of(number)
+        if shown and page not in shown:
+            continue
+        if number == min(n for n in run.record.steps if page_of(n) == page):
+            rows.append(("", _page_title(page), [], False))
         failed = bool(record.outcome in ("FAILED", "ERROR") and record.reason)
         details = record.reason.splitlines()[:4] if failed else [record.summary or record.reason]
         # A dry run sent nothing: its steps did not pass, they were rehearsed on paper.
@@ -48,9 +64,13 @@ def write_report(reporter: pytest.TerminalReporter, run: Runbook) -> None:
     # One line per step when every step fits the terminal; else what was done goes underneath.
     inline = all(
         failed or (len(details) <= 1 and display_width(head + "".join(details)) <= width)
-        for _, head, details, failed in rows
+        for outcome, head, details, failed in rows
+        if outcome
     )
     for outcome, head, details, failed in rows:
+        if not outcome:  # a page's title
+            reporter.write_line(head, bold=True)
+            continue
         same_line = inline and not failed and details
         reporter.write(head[:14], **_MARKUP.get(outcome, {}))
         reporter.write_line((head[14:] + (details[0] if same_line else "")).rstrip())

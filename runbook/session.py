@@ -39,6 +39,7 @@ from runbook.procedure import (
 )
 from runbook.sources import environment, resolve_sources
 from runbook.statefile import StatePointer, load_state, remove_state, save_state
+from runbook.steps import STEPS
 from runbook.variables import Variables
 
 if TYPE_CHECKING:
@@ -185,7 +186,7 @@ def _journal(
 def _refuse_complete(journal: Journal, folder: Path) -> None:
     if is_complete(journal.records):
         raise JournalError(
-            f"the procedure in {folder} is complete (step 5 passed); it cannot be continued",
+            f"the procedure in {folder} is complete (its last step, 5.7, ended); it cannot be continued",
             hint="start a new procedure: --new-procedure, with a new --evidence folder or none",
         )
 
@@ -201,7 +202,7 @@ def _restore(run: Runbook, session: Session, pointer: StatePointer | None) -> No
     done = completed_step(records)
     source = f"resumed from {run.options.state_file}" if pointer else "continuing"
     session.announcements.append(
-        f"{source}: procedure {session.procedure} ({where}; steps up to {done} done)"
+        f"{source}: procedure {session.procedure} ({where}; steps up to {STEPS[done].label if done in STEPS else done} done)"
     )
     torn = session.journal.contents.torn
     if torn:

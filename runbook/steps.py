@@ -1,21 +1,36 @@
-"""The five steps of export-preparation.ja.txt: numbers and titles, as the document names them."""
+"""The steps of every page: page 1's five (export-preparation.ja.txt) and pages 2–5's (``runbook.pages``).
+
+Page 1's steps keep the document's numbers 1–5 (``--from-step 4``); a step ``s`` of a later page
+``p`` is numbered ``p·100 + s`` (203 is page 2's step 3) so that one integer orders every step of
+the procedure, and is shown as ``2.3``.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from runbook.pages import PAGES, step_id
+
 
 @dataclass(frozen=True)
 class StepInfo:
-    """A numbered step of the document: its Japanese title and an English one."""
+    """A numbered step of a page: its Japanese title and an English one."""
 
     number: int
     title_ja: str
     title_en: str
+    page: int = 1
+    reconstructed: str | None = None  # one line: the step is built by us, not Fujitsu's page
+
+    @property
+    def label(self) -> str:
+        """``4`` on page 1, ``2.3`` on the later pages."""
+        return str(self.number) if self.page == 1 else f"{self.page}.{self.number % 100}"
 
     def title(self) -> str:
-        """``4. 仮想サーバの停止 — stop the server``."""
-        return f"{self.number}. {self.title_ja} — {self.title_en}"
+        """``4. 仮想サーバの停止 — stop the server`` / ``2.3 イメージの作成 — …``."""
+        dot = "." if self.page == 1 else ""
+        return f"{self.label}{dot} {self.title_ja} — {self.title_en}"
 
 
 STEPS: dict[int, StepInfo] = {
@@ -28,6 +43,15 @@ STEPS: dict[int, StepInfo] = {
         StepInfo(5, "仮想サーバの状態確認", "check the server's status"),
     )
 }
+STEPS.update(
+    {
+        step_id(s.page, s.number): StepInfo(
+            step_id(s.page, s.number), s.title_ja, s.title_en, s.page, s.reconstructed
+        )
+        for page in PAGES.values()
+        for s in page.steps
+    }
+)
 
 # The page of the procedure (shared/seed/export-preparation.ja.txt is its text).
 PROCEDURE_TITLE = "移行前の作業 (FJcloud-O IaaS 機能説明書)"
