@@ -8,11 +8,10 @@ way to follow an export that takes hours — continues with the same image, cont
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from runbook.blockstorage import BlockStorageApi
 from runbook.chainoptions import ChainOptions
@@ -49,11 +48,13 @@ class Chain:
         """This procedure's chain variables from the journal, then options and variables on top."""
         if self._ids_resolved:
             return
+        saved = None
         for record in self.run.journal.records:
             if record.get("kind") == JOURNAL_KIND:
                 saved = ChainVariables.from_dict(record.get("variables") or {})
-                saved.origins = {name: "this procedure's journal" for name in saved.origins}
-                self.variables = saved
+        if saved is not None:  # in place: the steps hold on to ``self.variables``
+            for name in saved.origins:
+                self.variables.put(name, saved.get(name), "this procedure's journal")
         options = vars(self.run.config.option)
         resolve_ids(self.variables, options, environment())
         self._ids_resolved = True
@@ -123,7 +124,7 @@ class Chain:
         run = self.run
         if run.variables.token:
             origin = run.variables.origins.get("TOKEN", "an earlier step")
-            expires = run.variables.token_expires_at or "-"
+            expires = re.sub(r"\.\d+Z$", "Z", run.variables.token_expires_at or "-")
             run.done(f"token in use (from {origin}), expires {expires}: no new token requested")
             return
         given = run.sources.get("TOKEN")
@@ -226,8 +227,3 @@ class Chain:
             how = "the operator at the prompt"
         run.confirmed(how, question)
         return how
-
-
-def skip(reason: str) -> None:
-    """End the step as skipped (done differently, or not asked for), with the reason."""
-    pytest.skip(reason)

@@ -22,6 +22,21 @@ POINTS = (
     "os-stop/answered",  # the POST was sent and answered; the answer is not journalled yet
     "os-stop/outcome-journalled",  # the answer (202) is on disk
     "wait/polled",  # step 5 has read the server once
+    # Pages 2–5: the same three instants for each request that changes something …
+    *(
+        f"{action}/{instant}"
+        for action in (
+            "os-volume_upload_image",
+            "imageexport",
+            "imageexport-cancel",
+            "image-delete",
+            "os-start",
+        )
+        for instant in ("intent-journalled", "answered", "outcome-journalled")
+    ),
+    "image/polled",  # 2.4 has read the image once
+    "export/polled",  # 4.4 has read the export's status once
+    "download/part-written",  # 5.4 has written the first chunk of a file to its .part
 )
 
 

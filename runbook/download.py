@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import requests
 
@@ -59,8 +60,6 @@ def segments_of(api: ObjectStorageApi, info: ObjectInfo) -> list[ObjectInfo]:
     if info.manifest is None:
         return []
     container, _, prefix = info.manifest.partition("/")
-    from urllib.parse import unquote
-
     return api.list_container(unquote(container), prefix=unquote(prefix))
 
 
@@ -105,6 +104,7 @@ def download(
     on_bytes: Callable[[int], None],
     attempts: int = 3,
     note: Callable[[str], None] = lambda _text: None,
+    checkpoint: Callable[[str], None] = lambda _point: None,
 ) -> Downloaded:
     """Download ``info`` into ``directory`` (resuming a part), check it, move it into place."""
     final = directory / info.name
@@ -122,7 +122,7 @@ def download(
     while part.stat().st_size < info.size:
         start = part.stat().st_size
         try:
-            _fetch(api, container, info, part, start, on_bytes)
+            _fetch(api, container, info, part, start, on_bytes, checkpoint)
         except STREAM_ERRORS as exc:
             failures += 1
             got = part.stat().st_size
@@ -149,6 +149,7 @@ def _fetch(
     part: Path,
     start: int,
     on_bytes: Callable[[int], None],
+    checkpoint: Callable[[str], None],
 ) -> None:
     response = api.open_object(container, info.name, start)
     with response:
@@ -175,8 +176,10 @@ def _fetch(
         with part.open("ab") as handle:
             for chunk in response.iter_content(CHUNK):
                 handle.write(chunk)
+                handle.flush()
                 done += len(chunk)
                 on_bytes(done)
+                checkpoint("download/part-written")
 
 
 def _verify(path: Path, info: ObjectInfo, segments: list[ObjectInfo]) -> str:

@@ -38,6 +38,7 @@ def wait_for_export(
     timeout: float,
     progress: Callable[[str], None],
     heartbeat: float = 600.0,
+    checkpoint: Callable[[str], None] = lambda _point: None,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
 ) -> tuple[ExportStatus, float]:
@@ -48,6 +49,7 @@ def wait_for_export(
     last_print = started
     while True:
         status = api.export_status(export_id)
+        checkpoint("export/polled")
         now = clock()
         elapsed = now - started
         if status.progress is not None and status.status == "processing":

@@ -151,6 +151,7 @@ def wait_for_image(
     interval: float,
     timeout: float,
     progress: Callable[[str], None],
+    checkpoint: Callable[[str], None] = lambda _point: None,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
 ) -> tuple[ImageView, float]:
@@ -159,6 +160,7 @@ def wait_for_image(
     last = ""
     while True:
         image = images.show_image(image_id)
+        checkpoint("image/polled")
         elapsed = clock() - started
         line = f"status {image.status}" + (
             ", sync_status_reason set" if image.sync_status_reason else ""

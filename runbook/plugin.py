@@ -15,13 +15,15 @@ import pytest
 
 from runbook.chain import Chain
 from runbook.chainoptions import ChainOptions, add_chain_options
+from runbook.chainvars import ChainVariables, resolve_ids
 from runbook.context import Runbook
-from runbook.errors import RunbookError
+from runbook.errors import RunbookError, VariableError
 from runbook.options import RunbookOptions, add_options
 from runbook.pages import PAGES, page_of, step_id
 from runbook.preflight import PreflightInput, preflight
 from runbook.report import write_report
 from runbook.session import NEW_PROCEDURE_OPTION
+from runbook.sources import environment
 from runbook.steps import STEPS
 
 MARKER = "runbook_step"
@@ -75,6 +77,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return
     options = RunbookOptions.from_config(config)
     chain = ChainOptions.from_config(config)
+    _check_chain_ids(config)
     runbook = Runbook(config, options)
     config.stash[RUNBOOK_KEY] = runbook
     config.stash[CHAIN_KEY] = chain
@@ -105,6 +108,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         (_step(item) or 0 for item in selected), default=options.from_step
     )
     items[:] = [item for item in items if _step(item) is None] + selected
+
+
+def _check_chain_ids(config: pytest.Config) -> None:
+    """CONTAINER, VOLUME_ID, IMAGE_NAME … checked before anything is asked or sent."""
+    try:
+        resolve_ids(ChainVariables(), vars(config.option), environment())
+    except VariableError as exc:
+        raise pytest.UsageError(f"runbook: {exc.render()}") from exc
 
 
 def _not_selected(number: int, options: RunbookOptions, chain: ChainOptions) -> str | None:

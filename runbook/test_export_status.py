@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from runbook.attempts import attempts
-from runbook.chain import Chain, skip
+from runbook.chain import Chain
 from runbook.chaincurl import cancel_command, status_command
 from runbook.client import RETRYABLE_STATUSES
 from runbook.errors import ApiError, NotConfirmed, RunbookError, UncertainRequest, VariableError
@@ -69,7 +69,7 @@ def test_page4_step3_cancel_export(chain: Chain) -> None:
     """
     run, v = chain.run, chain.variables
     if not chain.options.cancel_export:
-        skip("not asked for: --cancel-export cancels the export (エクスポートの中止)")
+        pytest.skip("not asked for: --cancel-export cancels the export (エクスポートの中止)")
     run.note(f"エクスポートの中止: {CANCEL_PAGE_URL}")
     run.curl(cancel_command(run.http_settings().verify))
     if run.options.dry_run:
@@ -150,6 +150,7 @@ def test_page4_step4_check_export_status(chain: Chain) -> None:
             interval=interval,
             timeout=timeout,
             progress=run.note,
+            checkpoint=run.checkpoint,
         )
     run.journal.append(
         "export_ended",

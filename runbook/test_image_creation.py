@@ -253,7 +253,12 @@ def test_page2_step4_check_image(chain: Chain) -> None:
     run.note(f"waiting for active: every {interval:g} s, up to {timeout:g} s")
     with run.polling():
         image, elapsed = wait_for_image(
-            chain.images(), v.image_id, interval=interval, timeout=timeout, progress=run.note
+            chain.images(),
+            v.image_id,
+            interval=interval,
+            timeout=timeout,
+            progress=run.note,
+            checkpoint=run.checkpoint,
         )
     run.note(f"image         = {image.line()}, checksum {image.checksum or '-'}", bold=True)
     run.journal.append("image_active", image_id=image.id, image_name=image.name, size=image.size)

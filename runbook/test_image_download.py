@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from runbook.attempts import attempts, facts
-from runbook.chain import Chain, skip
+from runbook.chain import Chain
 from runbook.chaincurl import delete_image_command, download_command, listing_command, start_command
 from runbook.download import Downloaded, check_free_space, download, remaining_bytes
 from runbook.errors import ApiError, NotConfirmed, RunbookError
@@ -173,7 +173,7 @@ def _download_one(
 
     return download(
         api, str(chain.variables.container), info, directory,
-        segments=segments, on_bytes=on_bytes, note=run.note,
+        segments=segments, on_bytes=on_bytes, note=run.note, checkpoint=run.checkpoint,
     )  # fmt: skip
 
 
@@ -215,13 +215,13 @@ def test_page5_step6_delete_image(chain: Chain) -> None:
     chain.reconstructed(step(5, 6))
     run, v = chain.run, chain.variables
     if not chain.options.delete_image:
-        skip("not asked for: --delete-image deletes the image once the files are safe")
+        pytest.skip("not asked for: --delete-image deletes the image once the files are safe")
     run.curl(delete_image_command(run.http_settings().verify))
     if run.options.dry_run:
         run.done("dry run: not sent")
         return
     if not v.image_id:
-        skip("IMAGE_ID is not known in this procedure: nothing to delete")
+        pytest.skip("IMAGE_ID is not known in this procedure: nothing to delete")
     if not facts(run.journal.records, "downloaded"):
         raise RunbookError(
             "refusing to delete the image: this procedure has no checked download of its files",
@@ -237,7 +237,7 @@ def test_page5_step6_delete_image(chain: Chain) -> None:
         refuse_hint="the image is kept",
     )
     if how is None:
-        skip(
+        pytest.skip(
             "not confirmed: the image is kept (run --page 5 --delete-image --yes to delete it later)"
         )
     response = chain.images().delete_image(str(v.image_id))
@@ -265,7 +265,7 @@ def test_page5_step7_start_server(chain: Chain) -> None:
     chain.reconstructed(step(5, 7))
     run = chain.run
     if not chain.options.start_server:
-        skip("--no-start-server: the server stays stopped")
+        pytest.skip("--no-start-server: the server stays stopped")
     run.curl(start_command(run.variables.compute_version or "v2", run.http_settings().verify))
     if run.options.dry_run:
         run.done("dry run: not sent")
@@ -286,7 +286,9 @@ def test_page5_step7_start_server(chain: Chain) -> None:
         refuse_hint="the server stays stopped",
     )
     if how is None:
-        skip("not confirmed: the server stays stopped (run --page 5 --yes later to start it)")
+        pytest.skip(
+            "not confirmed: the server stays stopped (run --page 5 --yes later to start it)"
+        )
     response = compute.start_server()
     if response.status_code != 202:
         raise ApiError(
