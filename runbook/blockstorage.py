@@ -111,12 +111,12 @@ class BlockStorageApi(ServiceApi):
                 url,
                 404,
                 response.reason,
-                fault_text(response),
+                fault_text(response, self.secrets),
                 hint="check VOLUME_ID (--volume-id): it must be a volume of the token's project; "
                 "leave it out to take the server's system volume from os-extended-volumes:volumes_attached",
             )
         if response.status_code != 200:
-            raise unexpected("GET", url, response)
+            raise unexpected("GET", url, response, self.secrets)
         return VolumeView.from_body(response.json())
 
     def upload_to_image(self, volume_id: str, image_name: str) -> requests.Response:

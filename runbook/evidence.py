@@ -97,6 +97,9 @@ def evidence_data(contents: JournalContents) -> dict[str, Any]:
         steps.append(
             {
                 "number": number,
+                "label": info.label,  # "4" on page 1, "2.3" on the later pages
+                "page": info.page,
+                "reconstructed": info.reconstructed,
                 "title": {"ja": info.title_ja, "en": info.title_en},
                 "outcome": end.get("outcome", "not run"),
                 "reason": end.get("reason", ""),

@@ -45,7 +45,8 @@ def render_markdown(data: dict[str, Any], contents: JournalContents) -> str:
         done = "<br>".join(_cell(text) for text in (step["summary"], step["reason"]) if text)
         which = f"#{step['invocation']}" if step["invocation"] else "-"
         lines.append(
-            f"| {step['number']}. {step['title']['ja']} — {step['title']['en']} | "
+            f"| {step['label']}{'.' if step['page'] == 1 else ''} {step['title']['ja']} — {step['title']['en']}"
+            f"{' (reconstructed)' if step['reconstructed'] else ''} | "
             f"{step['outcome']} | {step['duration_seconds']:.2f} s | {done} | {which} |"
         )
     lines += [

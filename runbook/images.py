@@ -86,12 +86,12 @@ class ImageApi(ServiceApi):
                 url,
                 404,
                 response.reason,
-                fault_text(response),
+                fault_text(response, self.secrets),
                 hint="check IMAGE_ID (--image-id): the image must belong to the token's project; "
                 "if it was deleted, create it again (イメージの作成)",
             )
         if response.status_code != 200:
-            raise unexpected("GET", url, response)
+            raise unexpected("GET", url, response, self.secrets)
         return ImageView.from_body(response.json())
 
     def find_images(self, name: str) -> list[ImageView]:
@@ -99,7 +99,7 @@ class ImageApi(ServiceApi):
         url = f"{self.base}/v2/images?name={quote(name, safe='')}"
         response = self.call("GET", url)
         if response.status_code != 200:
-            raise unexpected("GET", url, response)
+            raise unexpected("GET", url, response, self.secrets)
         return [ImageView.from_body(entry) for entry in response.json().get("images") or []]
 
     def delete_image(self, image_id: str) -> requests.Response:

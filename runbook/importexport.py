@@ -109,7 +109,7 @@ class ImportExportApi(ServiceApi):
         """``GET /v1/imageexport`` → the project's exports, newest first (at most 200) [A10]."""
         response = self.call("GET", self.exports_url)
         if response.status_code != 200:
-            raise unexpected("GET", self.exports_url, response)
+            raise unexpected("GET", self.exports_url, response, self.secrets)
         return [
             ExportEntry(
                 export_id=str(e.get("export_id", "")),
@@ -130,12 +130,12 @@ class ImportExportApi(ServiceApi):
                 url,
                 404,
                 response.reason,
-                fault_text(response),
+                fault_text(response, self.secrets),
                 hint="check EXPORT_ID (--export-id): it is the export_id エクスポートの実行 printed "
                 "and journalled; exports of other projects are not visible",
             )
         if response.status_code != 200:
-            raise unexpected("GET", url, response)
+            raise unexpected("GET", url, response, self.secrets)
         return ExportStatus.from_body(export_id, response.json() or {})
 
     def cancel_export(self, export_id: str) -> requests.Response:

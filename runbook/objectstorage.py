@@ -128,7 +128,7 @@ class ObjectStorageApi(ServiceApi):
             if response.status_code == 204:  # an empty container (older Swift)
                 return objects
             if response.status_code != 200:
-                raise unexpected("GET", url, response)
+                raise unexpected("GET", url, response, self.secrets)
             page: list[dict[str, Any]] = response.json() or []
             objects += [
                 ObjectInfo(str(o["name"]), int(o.get("bytes") or 0), str(o.get("hash") or ""))
@@ -154,7 +154,7 @@ class ObjectStorageApi(ServiceApi):
                 "and the export's status (エクスポート状況の確認)",
             )
         if response.status_code != 200:
-            raise unexpected("HEAD", url, response)
+            raise unexpected("HEAD", url, response, self.secrets)
         headers = response.headers
         return ObjectInfo(
             name=name,

@@ -15,6 +15,7 @@ import requests
 from runbook.client import ApiClient
 from runbook.errors import ApiError
 from runbook.identity import fault_message
+from runbook.secrets import SecretRegistry
 
 
 @dataclass
@@ -26,7 +27,7 @@ class Session:
     reauthenticate: Callable[[], str] | None = None
 
 
-def fault_text(response: requests.Response) -> str | None:
+def fault_text(response: requests.Response, secrets: SecretRegistry) -> str | None:
     """The service's own message: import-export's ``{"error_code", "error_message"}`` body
     (export-chain.md §2.6), Nova/Cinder/Keystone's ``{"<fault>": {"message"}}``, or the text
     Glance and Swift answer with."""
@@ -36,8 +37,9 @@ def fault_text(response: requests.Response) -> str | None:
         body = None
     if isinstance(body, dict) and "error_message" in body:
         code = body.get("error_code")
-        return f"{body['error_message']}" + (f" (error_code {code})" if code else "")
-    return fault_message(response)
+        text = f"{body['error_message']}" + (f" (error_code {code})" if code else "")
+        return secrets.mask_text(text)  # data from outside: masked where it enters a sentence
+    return fault_message(response, secrets)
 
 
 def error_code(response: requests.Response) -> str | None:
@@ -59,6 +61,11 @@ class ServiceApi:
 
     def __init__(self, session: Session) -> None:
         self.session = session
+
+    @property
+    def secrets(self) -> SecretRegistry:
+        """The run's secrets (a service's message is masked before it is shown)."""
+        return self.session.client.secrets
 
     def call(
         self,
@@ -87,7 +94,7 @@ class ServiceApi:
                 url,
                 401,
                 response.reason,
-                fault_text(response),
+                fault_text(response, self.secrets),
                 hint="the token was refused (it lives 3 hours, or it was revoked): give a new "
                 "TOKEN, or let the runbook get one with OS_PASSWORD",
             )
@@ -97,7 +104,7 @@ class ServiceApi:
                 url,
                 403,
                 response.reason,
-                fault_text(response),
+                fault_text(response, self.secrets),
                 hint="the user's roles do not allow this; ask the contract's administrator for "
                 "a role that may use this service in the project (e.g. cpf_systemowner)",
             )
@@ -129,9 +136,13 @@ class ServiceApi:
 
 
 def unexpected(
-    method: str, url: str, response: requests.Response, hint: str | None = None
+    method: str,
+    url: str,
+    response: requests.Response,
+    secrets: SecretRegistry,
+    hint: str | None = None,
 ) -> ApiError:
     """An ``ApiError`` for an answer the step does not expect, with the service's message."""
     return ApiError(
-        method, url, response.status_code, response.reason, fault_text(response), hint=hint
+        method, url, response.status_code, response.reason, fault_text(response, secrets), hint=hint
     )

@@ -100,7 +100,7 @@ def test_page3_step3_create_container(chain: Chain) -> None:
     elif response.status_code in (400, 409, 412):
         raise ApiError(
             "PUT", api.container_url(str(v.container)), response.status_code, response.reason,
-            fault_text(response),
+            fault_text(response, chain.run.secrets),
             hint=f"the object store refused the container name {v.container!r}: choose another "
             "with --container (region 3's S3-compatible store wants names unique across accounts [A23])",
         )  # fmt: skip
@@ -110,7 +110,7 @@ def test_page3_step3_create_container(chain: Chain) -> None:
             api.container_url(str(v.container)),
             response.status_code,
             response.reason,
-            fault_text(response),
+            fault_text(response, chain.run.secrets),
         )
 
 
@@ -167,7 +167,7 @@ def test_page3_step4_request_export(chain: Chain) -> None:
     export_id = export_id_of(response) if response.ok else None
     if export_id is None:
         raise ApiError(
-            "POST", exports.exports_url, response.status_code, response.reason, fault_text(response),
+            "POST", exports.exports_url, response.status_code, response.reason, fault_text(response, chain.run.secrets),
             hint="the export was not accepted: the message above says why (error codes 40001–40005 [A9]); "
             "fix it and run this page again",
         )  # fmt: skip

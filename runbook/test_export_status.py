@@ -114,7 +114,7 @@ def test_page4_step3_cancel_export(chain: Chain) -> None:
         run.done("already being canceled (400 40010): nothing more to do")
     elif response.status_code == 404 and code == ALREADY_FINISHED:
         raise ExportEnded(
-            f"the export finished before the cancel (404 40402): {fault_text(response)}",
+            f"the export finished before the cancel (404 40402): {fault_text(response, chain.run.secrets)}",
             hint="step 4 shows how it ended",
         )
     elif response.status_code in RETRYABLE_STATUSES:
@@ -125,7 +125,11 @@ def test_page4_step3_cancel_export(chain: Chain) -> None:
         )
     else:
         raise ApiError(
-            "POST", response.url, response.status_code, response.reason, fault_text(response)
+            "POST",
+            response.url,
+            response.status_code,
+            response.reason,
+            fault_text(response, chain.run.secrets),
         )
 
 

@@ -157,13 +157,13 @@ def test_page2_step3_create_image(chain: Chain) -> None:
         return
     if response.status_code in (413, 429):
         raise UploadLimitReached(
-            f"the cloud refused the upload: {response.status_code} {fault_text(response) or response.reason}",
+            f"the cloud refused the upload: {response.status_code} {fault_text(response, chain.run.secrets) or response.reason}",
             hint="FJcloud-O allows 4 per hour per project [P7] (uploads from the portal or other "
             "tools count too): run this page again in an hour; nothing is retried automatically",
         )
     if response.status_code != 202:
         raise ApiError(
-            "POST", response.url, response.status_code, response.reason, fault_text(response),
+            "POST", response.url, response.status_code, response.reason, fault_text(response, chain.run.secrets),
             hint="the volume must be in-use or available (not uploading, not in error): check it "
             "with `openstack volume show <VOLUME_ID>`, then run this page again",
         )  # fmt: skip

@@ -247,7 +247,11 @@ def test_page5_step6_delete_image(chain: Chain) -> None:
         run.done(f"image {v.image_id} was already gone (404)")
     else:
         raise ApiError(
-            "DELETE", response.url, response.status_code, response.reason, fault_text(response)
+            "DELETE",
+            response.url,
+            response.status_code,
+            response.reason,
+            fault_text(response, chain.run.secrets),
         )
 
 
@@ -292,6 +296,10 @@ def test_page5_step7_start_server(chain: Chain) -> None:
     response = compute.start_server()
     if response.status_code != 202:
         raise ApiError(
-            "POST", response.url, response.status_code, response.reason, fault_text(response)
+            "POST",
+            response.url,
+            response.status_code,
+            response.reason,
+            fault_text(response, chain.run.secrets),
         )
     run.done(f"os-start sent: 202 Accepted, confirmed by {how}")
