@@ -69,7 +69,9 @@ def test_a_whole_procedure_against_the_standalone_emulator_leaks_nothing(tmp_pat
             == []
         )
         first_evidence = (tmp_path / "evidence" / "runbook.json").read_text(encoding="utf-8")
-        second = run_runbook([*args, "--yes", "--from-step", "4"], env)
+        # Steps 4–5, then pages 2–5 (image, export, download, server start): the whole export.
+        rest = ["--page", "1-5", "--confirm-manual", "--download-dir", str(tmp_path / "files")]
+        second = run_runbook([*args, "--yes", "--from-step", "4", *rest], env)
         assert second.returncode == 0, second.output
         assert not state.exists()  # complete: the token is not left lying around
         request_log = requests.get(f"{process.url}/_emulator/requests", timeout=10).text

@@ -16,10 +16,9 @@ from typing import Any
 import requests
 
 from emulator import EmulatorServer
-from tests.runbook.conftest import FAST, PASSWORD, Result, base_env, live_env, run_runbook
+from tests.runbook.conftest import PASSWORD, POLL, Result, base_env, live_env, run_runbook
 
 CONFIRMED = ["--yes", "--confirm-manual"]
-CHAIN_FAST = ["--image-poll-interval", "0.05", "--export-poll-interval", "0.05"]
 IMAGE_NAME = "web1-export"
 
 
@@ -60,19 +59,19 @@ def count(server: EmulatorServer, method: str, suffix: str, body_key: str | None
 
 
 def journal(tmp_path: Path) -> list[dict[str, Any]]:
-    """The procedure's journal (the --evidence folder of ``live_args``)."""
+    """The procedure's journal (the --evidence folder of ``chain_live_args``)."""
     lines = (tmp_path / "evidence" / "journal.jsonl").read_text().splitlines()
     return [json.loads(line) for line in lines if line.strip()]
 
 
 def chain_args(live_args: list[str], tmp_path: Path, *more: str) -> list[str]:
     """A confirmed live run with its own download folder and a fixed image name."""
-    return [*live_args, *CONFIRMED, *CHAIN_FAST, "--download-dir", str(tmp_path / "files"),
+    return [*live_args, *CONFIRMED, "--download-dir", str(tmp_path / "files"),
             "--image-name", IMAGE_NAME, *more]  # fmt: skip
 
 
 def test_rehearsal_runs_every_page_in_the_manuals_order(tmp_path: Path) -> None:
-    result = run_runbook(FAST, base_env(tmp_path))
+    result = run_runbook(POLL, base_env(tmp_path))
 
     assert result.returncode == 0, result.output
     banners = [line for line in result.output.splitlines() if line.startswith("=== ")]
@@ -94,7 +93,7 @@ def test_rehearsal_runs_every_page_in_the_manuals_order(tmp_path: Path) -> None:
 def test_every_reconstructed_step_says_so_in_one_line(tmp_path: Path) -> None:
     # export-chain.md §5: the VM-export image page, the export request, the status page and the
     # download steps are not available; the operator must know which commands are ours.
-    result = run_runbook(FAST, base_env(tmp_path))
+    result = run_runbook(POLL, base_env(tmp_path))
 
     assert result.returncode == 0, result.output
     marked = [
@@ -112,9 +111,14 @@ def test_every_reconstructed_step_says_so_in_one_line(tmp_path: Path) -> None:
 
 
 def test_dry_run_prints_every_steps_curl_command_and_changes_nothing(
-    fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str]
+    fjcloud_emulator: EmulatorServer, tmp_path: Path, chain_live_args: list[str]
 ) -> None:
-    args = [*chain_args(live_args, tmp_path), "--dry-run", "--cancel-export", "--delete-image"]
+    args = [
+        *chain_args(chain_live_args, tmp_path),
+        "--dry-run",
+        "--cancel-export",
+        "--delete-image",
+    ]
 
     result = run_runbook(args, live_env(fjcloud_emulator, tmp_path))
 
@@ -152,9 +156,11 @@ def test_dry_run_prints_every_steps_curl_command_and_changes_nothing(
 
 
 def test_live_chain_sends_each_change_once_and_downloads_checked_files(
-    fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str]
+    fjcloud_emulator: EmulatorServer, tmp_path: Path, chain_live_args: list[str]
 ) -> None:
-    result = run_runbook(chain_args(live_args, tmp_path), live_env(fjcloud_emulator, tmp_path))
+    result = run_runbook(
+        chain_args(chain_live_args, tmp_path), live_env(fjcloud_emulator, tmp_path)
+    )
 
     assert result.returncode == 0, result.output
     assert count(fjcloud_emulator, "POST", "/action", "os-stop") == 1
@@ -175,16 +181,16 @@ def test_live_chain_sends_each_change_once_and_downloads_checked_files(
 
 
 def test_pages_run_alone_continue_the_same_procedure(
-    fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str]
+    fjcloud_emulator: EmulatorServer, tmp_path: Path, chain_live_args: list[str]
 ) -> None:
     env = live_env(fjcloud_emulator, tmp_path)
-    first = run_runbook([*chain_args(live_args, tmp_path), "--page", "1"], env)
+    first = run_runbook([*chain_args(chain_live_args, tmp_path), "--page", "1"], env)
     assert first.returncode == 0, first.output
     assert "=== 2." not in first.output
 
     env_later = live_env(fjcloud_emulator, tmp_path, SERVER_ID=None)  # the journal has it
     for pages in ("2-3", "4-5"):
-        later = run_runbook([*chain_args(live_args, tmp_path), "--page", pages], env_later)
+        later = run_runbook([*chain_args(chain_live_args, tmp_path), "--page", pages], env_later)
         assert later.returncode == 0, later.output
         assert "1. 一部の設定の初期化" not in later.output.split("page by page")[0]
 
@@ -197,7 +203,7 @@ def test_pages_run_alone_continue_the_same_procedure(
 def test_region_3_uses_the_v2_account_path_and_gets_a_qcow2(tmp_path: Path) -> None:
     # [P2]: region 3's object storage is /v2/AUTH_<project>; the format follows the region as
     # export-chain.md §1.7 infers (region 3: KVM, .qcow2).
-    result = run_runbook(["--region", "jp-east-3", *FAST], base_env(tmp_path))
+    result = run_runbook(["--region", "jp-east-3", *POLL], base_env(tmp_path))
 
     assert result.returncode == 0, result.output
     assert "/objectstorage/v2/AUTH_790f1c092038413a8dd6771a033b17f5/vmexport" in result.output
@@ -205,12 +211,12 @@ def test_region_3_uses_the_v2_account_path_and_gets_a_qcow2(tmp_path: Path) -> N
 
 
 def test_an_unknown_volume_fails_page_2_with_what_to_do_and_sends_no_upload(
-    fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str]
+    fjcloud_emulator: EmulatorServer, tmp_path: Path, chain_live_args: list[str]
 ) -> None:
     missing = str(uuid.uuid4())
 
     result = run_runbook(
-        chain_args(live_args, tmp_path, "--volume-id", missing),
+        chain_args(chain_live_args, tmp_path, "--volume-id", missing),
         live_env(fjcloud_emulator, tmp_path),
     )
 
@@ -223,10 +229,10 @@ def test_an_unknown_volume_fails_page_2_with_what_to_do_and_sends_no_upload(
 
 
 def test_a_container_name_swift_refuses_is_refused_before_the_password_is_sent(
-    fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str]
+    fjcloud_emulator: EmulatorServer, tmp_path: Path, chain_live_args: list[str]
 ) -> None:
     result = run_runbook(
-        chain_args(live_args, tmp_path, "--container", "exports/2026"),
+        chain_args(chain_live_args, tmp_path, "--container", "exports/2026"),
         live_env(fjcloud_emulator, tmp_path),
     )
 
@@ -236,10 +242,10 @@ def test_a_container_name_swift_refuses_is_refused_before_the_password_is_sent(
 
 
 def test_a_full_disk_stops_before_downloading_and_a_rerun_downloads_everything(
-    fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str]
+    fjcloud_emulator: EmulatorServer, tmp_path: Path, chain_live_args: list[str]
 ) -> None:
     env = live_env(fjcloud_emulator, tmp_path)
-    full = run_runbook(chain_args(live_args, tmp_path, "--keep-free", str(2**40)), env)
+    full = run_runbook(chain_args(chain_live_args, tmp_path, "--keep-free", str(2**40)), env)
 
     assert full.returncode == 1
     assert chain_line(full, "5.4").startswith("FAILED")
@@ -249,7 +255,7 @@ def test_a_full_disk_stops_before_downloading_and_a_rerun_downloads_everything(
     assert not list((tmp_path / "files").glob("*.vmdk*"))
 
     again = run_runbook(
-        [*chain_args(live_args, tmp_path), "--page", "5"],
+        [*chain_args(chain_live_args, tmp_path), "--page", "5"],
         live_env(fjcloud_emulator, tmp_path, SERVER_ID=None),
     )
 
@@ -259,7 +265,7 @@ def test_a_full_disk_stops_before_downloading_and_a_rerun_downloads_everything(
 
 
 def test_a_file_named_like_the_image_in_the_container_refuses_the_export(
-    fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str]
+    fjcloud_emulator: EmulatorServer, tmp_path: Path, chain_live_args: list[str]
 ) -> None:
     # [P2 注]: an image file of the same name (split files included) in the container refuses it.
     account = f"{fjcloud_emulator.url}/objectstorage/v1/AUTH_{fjcloud_emulator.project_id}"
@@ -271,7 +277,9 @@ def test_a_file_named_like_the_image_in_the_container_refuses_the_export(
     assert put.status_code == 201
     fjcloud_emulator.clear_requests_log()
 
-    result = run_runbook(chain_args(live_args, tmp_path), live_env(fjcloud_emulator, tmp_path))
+    result = run_runbook(
+        chain_args(chain_live_args, tmp_path), live_env(fjcloud_emulator, tmp_path)
+    )
 
     assert result.returncode == 1
     assert chain_line(result, "3.4").startswith("FAILED")
@@ -281,7 +289,7 @@ def test_a_file_named_like_the_image_in_the_container_refuses_the_export(
 
 
 def test_a_fifth_upload_within_the_hour_is_not_sent(
-    fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str]
+    fjcloud_emulator: EmulatorServer, tmp_path: Path, chain_live_args: list[str]
 ) -> None:
     # [P7]: 4 upload-to-image requests per hour per project; the runbook's ledger knows them.
     ledger = tmp_path / ".local" / "state" / "fjcloud-runbook" / "uploads.jsonl"
@@ -294,7 +302,9 @@ def test_a_fifth_upload_within_the_hour_is_not_sent(
         )
     )
 
-    result = run_runbook(chain_args(live_args, tmp_path), live_env(fjcloud_emulator, tmp_path))
+    result = run_runbook(
+        chain_args(chain_live_args, tmp_path), live_env(fjcloud_emulator, tmp_path)
+    )
 
     assert result.returncode == 1
     assert chain_line(result, "2.3").startswith("FAILED")

@@ -29,9 +29,9 @@ POINTS = [
 
 @pytest.mark.parametrize("point", POINTS)
 def test_a_kill_at_any_point_never_sends_a_second_upload_or_export(
-    point: str, fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str]
+    point: str, fjcloud_emulator: EmulatorServer, tmp_path: Path, chain_live_args: list[str]
 ) -> None:
-    args = chain_args(live_args, tmp_path)
+    args = chain_args(chain_live_args, tmp_path)
     killed = run_runbook(args, live_env(fjcloud_emulator, tmp_path, **{ENV_VAR: point}))
     assert killed.returncode == -9, killed.output  # SIGKILL: no clean-up ran
     before = journal(tmp_path)
@@ -48,9 +48,9 @@ def test_a_kill_at_any_point_never_sends_a_second_upload_or_export(
 
 
 def test_a_killed_download_resumes_with_range_where_it_stopped(
-    fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str]
+    fjcloud_emulator: EmulatorServer, tmp_path: Path, chain_live_args: list[str]
 ) -> None:
-    args = chain_args(live_args, tmp_path)
+    args = chain_args(chain_live_args, tmp_path)
     env = live_env(fjcloud_emulator, tmp_path, **{ENV_VAR: "download/part-written"})
     assert run_runbook(args, env).returncode == -9
     part = tmp_path / "files" / f"{IMAGE_NAME}.vmdk.part"

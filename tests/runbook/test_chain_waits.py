@@ -27,10 +27,10 @@ def _export_id(server: EmulatorServer) -> str:
 
 
 def test_an_image_not_yet_active_stops_page_2_and_a_rerun_waits_for_the_same_image(
-    fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str]
+    fjcloud_emulator: EmulatorServer, tmp_path: Path, chain_live_args: list[str]
 ) -> None:
     fjcloud_emulator.set_image_timing("manual")
-    args = chain_args(live_args, tmp_path, *SHORT_WAIT, "--page", "1-2")
+    args = chain_args(chain_live_args, tmp_path, *SHORT_WAIT, "--page", "1-2")
 
     first = run_runbook(args, live_env(fjcloud_emulator, tmp_path))
 
@@ -50,11 +50,11 @@ def test_an_image_not_yet_active_stops_page_2_and_a_rerun_waits_for_the_same_ima
 
 
 def test_an_image_with_a_sync_status_reason_is_unusable_and_the_operator_is_told_why(
-    fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str]
+    fjcloud_emulator: EmulatorServer, tmp_path: Path, chain_live_args: list[str]
 ) -> None:
     # [A20]: an image with a sync_status_reason must be deleted and made again.
     fjcloud_emulator.set_image_timing("manual")
-    args = chain_args(live_args, tmp_path, *SHORT_WAIT, "--page", "1-3")
+    args = chain_args(chain_live_args, tmp_path, *SHORT_WAIT, "--page", "1-3")
     assert run_runbook(args, live_env(fjcloud_emulator, tmp_path)).returncode == 1
     image_id = _image_id(fjcloud_emulator)
     fjcloud_emulator.fail_image_sync(image_id, "ERROR:A timeout occurred during synchronize image")
@@ -71,10 +71,10 @@ def test_an_image_with_a_sync_status_reason_is_unusable_and_the_operator_is_told
 
 
 def test_an_export_still_running_ends_the_watch_and_a_later_run_continues_it(
-    fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str]
+    fjcloud_emulator: EmulatorServer, tmp_path: Path, chain_live_args: list[str]
 ) -> None:
     fjcloud_emulator.set_export_timing("manual")
-    args = chain_args(live_args, tmp_path, *SHORT_WAIT)
+    args = chain_args(chain_live_args, tmp_path, *SHORT_WAIT)
 
     first = run_runbook(args, live_env(fjcloud_emulator, tmp_path))
 
@@ -102,10 +102,10 @@ def test_an_export_still_running_ends_the_watch_and_a_later_run_continues_it(
 
 
 def test_a_failed_export_says_why(
-    fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str]
+    fjcloud_emulator: EmulatorServer, tmp_path: Path, chain_live_args: list[str]
 ) -> None:
     fjcloud_emulator.set_export_timing("manual")
-    args = chain_args(live_args, tmp_path, *SHORT_WAIT)
+    args = chain_args(chain_live_args, tmp_path, *SHORT_WAIT)
     assert run_runbook(args, live_env(fjcloud_emulator, tmp_path)).returncode == 1
     fjcloud_emulator.fail_export(_export_id(fjcloud_emulator), "Specified id is not found.")
 
@@ -119,11 +119,11 @@ def test_a_failed_export_says_why(
 
 
 def test_cancel_is_an_explicit_confirmed_action_and_ends_the_watch(
-    fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str]
+    fjcloud_emulator: EmulatorServer, tmp_path: Path, chain_live_args: list[str]
 ) -> None:
     # [P6]: エクスポートの中止; 202 Accepted (the API reference says 200: both are accepted).
     fjcloud_emulator.set_export_timing("manual")
-    args = chain_args(live_args, tmp_path, *SHORT_WAIT)
+    args = chain_args(chain_live_args, tmp_path, *SHORT_WAIT)
     assert run_runbook(args, live_env(fjcloud_emulator, tmp_path)).returncode == 1
     later = live_env(fjcloud_emulator, tmp_path, SERVER_ID=None)
     no_yes = [a for a in args if a != "--yes"]

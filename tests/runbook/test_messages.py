@@ -85,7 +85,7 @@ def test_rules_are_as_wide_as_pytests_own_in_display_columns(tmp_path: Path) -> 
 
     assert result.returncode == 0, result.output
     rules = [line for line in result.output.splitlines() if line.startswith("====")]
-    assert any("移行前の作業" in line for line in rules)
+    assert any("仮想サーバエクスポート" in line for line in rules)
     assert {wcwidth.width(line) for line in rules} == {100}, rules
 
 
