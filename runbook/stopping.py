@@ -15,7 +15,7 @@ from runbook.console import Console
 from runbook.errors import ApiError, NotConfirmed, UncertainRequest, WaitFailed
 from runbook.identity import fault_message
 from runbook.journal import Journal
-from runbook.procedure import StopAttempt
+from runbook.procedure import StopAttempt, stop_attempts
 from runbook.secrets import SecretRegistry
 
 
@@ -107,17 +107,6 @@ def earlier_stop(
     )
 
 
-def record_stop(journal: Journal, attempts: list[StopAttempt], outcome: StopOutcome) -> None:
-    """Journal that the last os-stop arrived when only a re-read showed it (its answer was lost)."""
-    if attempts and outcome.sent and outcome.accepted and not attempts[-1].accepted:
-        journal.append(
-            "stop_check",
-            intent=attempts[-1].intent["id"],
-            conclusion="arrived",
-            detail=outcome.summary,
-        )
-
-
 def _refused(attempt: StopAttempt) -> bool:
     status = attempt.outcome.get("status") if attempt.outcome else None
     return isinstance(status, int) and 400 <= status < 500
@@ -137,17 +126,23 @@ def _updated_after(updated: str | None, intent_at: str) -> bool:
     return moment >= intent.replace(microsecond=0)
 
 
-def stop_server(compute: ComputeApi, note: Callable[[str], None]) -> StopOutcome:
-    """POST os-stop once; 202 → sent; 409 powering-off / stopped → fine; other 409 → fail."""
+def stop_server(
+    compute: ComputeApi, note: Callable[[str], None], journal: Journal | None = None
+) -> StopOutcome:
+    """POST os-stop once; 202 → sent; 409 powering-off / stopped → fine; other 409 → fail.
+
+    ``journal``: where the re-read after an unclear answer records what it concluded (before a
+    second POST, if any), so that a second os-stop is only ever sent with the reason on disk.
+    """
     url = compute.variables.server_url() + "/action"
     try:
         response = compute.stop_server()
     except UncertainRequest as exc:
-        return _after_uncertain_post(compute, note, exc)
+        return _after_uncertain_post(compute, note, exc, journal)
     if response.status_code in RETRYABLE_STATUSES:
         # A 5xx (often from a proxy or a busy API node) leaves it open whether Nova acted.
         cause = f"{response.status_code} {status_phrase(response.status_code, response.reason)}"
-        return _after_uncertain_post(compute, note, UncertainRequest("POST", url, cause))
+        return _after_uncertain_post(compute, note, UncertainRequest("POST", url, cause), journal)
     return _judge(response, url, compute.client.secrets)
 
 
@@ -179,18 +174,32 @@ def _judge(response: requests.Response, url: str, secrets: SecretRegistry) -> St
 
 
 def _after_uncertain_post(
-    compute: ComputeApi, note: Callable[[str], None], exc: UncertainRequest
+    compute: ComputeApi,
+    note: Callable[[str], None],
+    exc: UncertainRequest,
+    journal: Journal | None,
 ) -> StopOutcome:
     # Never resend blindly: read what the server is doing first.
     note(f"no clear answer to the POST ({exc.cause}): reading the server's state before deciding")
     server = compute.show_server()
     note(f"server now: {server.state_line()}")
+    attempts = stop_attempts(journal.records, server.id) if journal else []
+    intent = attempts[-1].intent if attempts else None
+
+    def conclude(conclusion: str) -> None:
+        if journal is not None and intent is not None:
+            detail = f"re-read after no clear answer ({exc.cause}): {server.state_line()}"
+            journal.append("stop_check", intent=intent["id"], conclusion=conclusion, detail=detail)
+
     if server.status == "SHUTOFF" or server.task_state == "powering-off":
+        conclude("arrived")
         return StopOutcome(
             True,
             f"the stop arrived despite the dropped answer (now {server.status}, task_state {server.task_state or '-'})",
         )
-    if server.status in ("ACTIVE", "ERROR") and server.task_state is None:
+    untouched = intent is None or not _updated_after(server.updated, str(intent["at"]))
+    if server.status in ("ACTIVE", "ERROR") and server.task_state is None and untouched:
+        conclude("never arrived")
         note("the stop did not arrive: sending it once more, now that the state is known")
         try:
             response = compute.stop_server()

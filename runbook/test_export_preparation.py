@@ -28,7 +28,6 @@ from runbook.steps import MANUAL_STEP_LINES
 from runbook.stopping import (
     confirm_stop,
     earlier_stop,
-    record_stop,
     stop_server,
     wait_for_shutoff,
 )
@@ -199,8 +198,7 @@ def test_step4_stop_server(runbook: Runbook) -> None:
         how = "--yes" if runbook.options.live else "rehearsal (the emulator's server)"
         runbook.confirmed(how, f"stop {server.name!r} ({server.id})")
     # POST {COMPUTE}/{v2|v2.1}/{PROJECT_ID}/servers/{SERVER_ID}/action {"os-stop": null} → 202
-    outcome = stop_server(compute, runbook.note)
-    record_stop(runbook.journal, runbook.stop_attempts(), outcome)
+    outcome = stop_server(compute, runbook.note, runbook.journal)
     runbook.done(outcome.summary)
 
 

@@ -57,8 +57,13 @@ class CrashOutcome:
     output: str = ""
 
 
-def run_point(server: EmulatorServer, point: str, workdir: Path) -> CrashOutcome:
-    """Kill at ``point``, rerun, and judge (``problems`` empty when all holds)."""
+RERUN = ["--yes", "--from-step", "4"]
+
+
+def run_point(
+    server: EmulatorServer, point: str, workdir: Path, rerun_args: list[str] = RERUN
+) -> CrashOutcome:
+    """Kill at ``point``, rerun with ``rerun_args``, and judge (``problems`` empty when all holds)."""
     server.reset()
     server.set_timing("manual")
     folder, state = workdir / "evidence", workdir / "state.json"
@@ -82,7 +87,7 @@ def run_point(server: EmulatorServer, point: str, workdir: Path) -> CrashOutcome
         problems.append(f"python -m runbook evidence failed: {rendered.stderr}")
     first_posts = requests_to(server.requests_log(), "POST", "/action")
     server.clear_requests_log()  # what the rerun sends, apart
-    rerun = Background([*args, "--yes", "--from-step", "4"], env, server)
+    rerun = Background([*args, *rerun_args], env, server)
     # Step 4's read, then step 5's first poll: the rerun has decided; let the stop complete.
     rerun.wait_for(_reads(server.server_ids[0], 2), "the rerun to poll")
     server.advance(server.server_ids[0])
