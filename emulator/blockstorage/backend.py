@@ -26,7 +26,7 @@ from typing import Any
 from emulator.blockstorage.errors import BadRequest, UploadLimitExceeded, VolumeNotFound
 from emulator.clock import Clock
 from emulator.image.backend import ImageBackend
-from emulator.seed import Seed
+from emulator.seed import Seed, ServerSeed
 
 UPLOAD_LIMIT = 4  # requests per project [P7]
 UPLOAD_WINDOW_SECONDS = 3600.0  # per hour [P7]
@@ -88,30 +88,7 @@ class BlockStorageBackend:
         self._volumes: dict[str, VolumeRecord] = {}
         self._uploads: dict[str, deque[float]] = {}  # project -> accepted times, oldest first
         for server in seed.servers:
-            for index, volume_id in enumerate(server.volumes_attached):
-                self._volumes[volume_id] = VolumeRecord(
-                    id=volume_id,
-                    name=f"{server.name}_{'system' if index == 0 else f'extvol{index}'}",
-                    project_id=server.project_id,
-                    user_id=server.user_id,
-                    size=DEFAULT_SIZE_GIB,
-                    availability_zone=server.availability_zone,
-                    created_at=_cinder_time(server.created),
-                    bootable=index == 0,
-                    attachments=[
-                        Attachment(
-                            server.id,
-                            f"/dev/vd{chr(ord('a') + index)}",
-                            server.created,
-                            server.host,
-                        )
-                    ],
-                    updated_at=clock.time(),
-                    base_status="in-use",
-                    # FJcloud-O marks Windows images "fcx.win" [P7]; the emulator reads it
-                    # from the server's name (inference: the real rule is not documented).
-                    windows=server.name.lower().startswith("win"),
-                )
+            self.add_server_volumes(server)
 
     # -- API -------------------------------------------------------------------------------
     def list_volumes(self, project_id: str) -> list[VolumeRecord]:
@@ -166,6 +143,40 @@ class BlockStorageBackend:
             return answer, image.id
 
     # -- control plane ---------------------------------------------------------------------
+    def add_server_volumes(self, server: ServerSeed) -> list[str]:
+        """The server's ``volumes_attached`` as volumes attached to it (the first: the system
+        volume); ids that already exist are left as they are. Returns the ids added."""
+        added = []
+        with self._lock:
+            for index, volume_id in enumerate(server.volumes_attached):
+                if volume_id in self._volumes:
+                    continue
+                self._volumes[volume_id] = VolumeRecord(
+                    id=volume_id,
+                    name=f"{server.name}_{'system' if index == 0 else f'extvol{index}'}",
+                    project_id=server.project_id,
+                    user_id=server.user_id,
+                    size=DEFAULT_SIZE_GIB,
+                    availability_zone=server.availability_zone,
+                    created_at=_cinder_time(server.created),
+                    bootable=index == 0,
+                    attachments=[
+                        Attachment(
+                            server.id,
+                            f"/dev/vd{chr(ord('a') + index)}",
+                            server.created,
+                            server.host,
+                        )
+                    ],
+                    updated_at=self.clock.time(),
+                    base_status="in-use",
+                    # FJcloud-O marks Windows images "fcx.win" [P7]; the emulator reads it
+                    # from the server's name (inference: the real rule is not documented).
+                    windows=server.name.lower().startswith("win"),
+                )
+                added.append(volume_id)
+        return added
+
     def upload_image_of(self, volume_id: str) -> str:
         """The image the volume is uploading to (``advance an upload`` by volume id)."""
         with self._lock:

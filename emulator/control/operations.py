@@ -120,6 +120,8 @@ def add_server(state: EmulatorState, fields: Any) -> dict[str, Any]:
         checked_timing(Timing.parse(spec.timing), "server.timing")
     with compute_errors():
         server: dict[str, Any] = state.compute.add_server(spec)
+    # Its volumes_attached become volumes in block storage, as the seed's servers' do.
+    state.blockstorage.add_server_volumes(spec)
     return server
 
 

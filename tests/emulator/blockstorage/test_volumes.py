@@ -150,3 +150,17 @@ def test_versions_are_unauthenticated(chain: Chain) -> None:
     response = chain.client.get("/blockstorage/")
     assert response.status_code == 300
     assert response.get_json()["versions"][0]["id"] == "v2.0"
+
+
+def test_a_server_added_by_the_control_plane_brings_its_volumes(chain: Chain) -> None:
+    system = "0f4e1a2b-3c4d-4e5f-8a9b-0c1d2e3f4a5b"
+    extra = "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
+    added = chain.client.post(
+        "/_emulator/servers", json={"name": "web-1", "volumes_attached": [system, extra]}
+    )
+    assert added.status_code == 201
+    volume = chain.request("GET", chain.volume_url(system)).get_json()["volume"]
+    assert (volume["bootable"], volume["attachments"][0]["device"]) == ("true", "/dev/vda")
+    assert volume["attachments"][0]["server_id"] == added.get_json()["server"]["id"]
+    second = chain.request("GET", chain.volume_url(extra)).get_json()["volume"]
+    assert (second["bootable"], second["attachments"][0]["device"]) == ("false", "/dev/vdb")
