@@ -11,7 +11,6 @@ DLO manifests (``X-Object-Manifest``). Checks in Swift's order: UTF-8 of the pat
 from __future__ import annotations
 
 from flask import Blueprint, Response, request
-from werkzeug.exceptions import RequestEntityTooLarge as WerkzeugTooLarge
 from werkzeug.http import parse_range_header
 
 from emulator import access
@@ -188,11 +187,9 @@ def _metadata() -> dict[str, str]:
 
 def _body() -> bytes:
     limit = current_state().config.max_body_bytes
-    request.max_content_length = limit
-    try:
-        data = request.get_data(cache=True)
-    except WerkzeugTooLarge:
-        raise RequestEntityTooLarge() from None
+    # One byte past the limit tells "too large" without reading a chunked body whole (not
+    # request.max_content_length: settable per request only from Flask 3.1; Flask 2.3 is supported).
+    data = request.stream.read(limit + 1)
     if len(data) > limit:
         raise RequestEntityTooLarge()
     return data
