@@ -84,6 +84,27 @@ def fastest(values: Sequence[float]) -> float:
     return min(values) if values else 0.0
 
 
+def interleaved(
+    contenders: dict[str, tuple[Callable[[], Any], Callable[[], object]]], rounds: int, size: int
+) -> dict[str, float]:
+    """Milliseconds per call of each contender: batches of ``size`` calls in turn, the fastest.
+
+    A contender is (a context-manager factory to run the batch in, the call). Taking turns in
+    one process, ``rounds`` times, and keeping each one's fastest batch leaves out what other
+    load on a shared machine adds, and any drift over the run hits every contender alike.
+    """
+    best = {name: float("inf") for name in contenders}
+    for _ in range(rounds):
+        for name, (context, call) in contenders.items():
+            with context():
+                started = time.perf_counter()
+                for _ in range(size):
+                    call()
+                elapsed = (time.perf_counter() - started) * 1000 / size
+            best[name] = min(best[name], elapsed)
+    return best
+
+
 def installed(module: str) -> bool:
     """Whether ``module`` can be imported here (the bench extra may be missing)."""
     import importlib.util
@@ -168,6 +189,25 @@ def timed(args: Sequence[str], cwd: Path, timeout: float = 600.0) -> Timed:
 def pytest_args(*args: str) -> list[str]:
     """``python -m pytest -q -p no:cacheprovider …`` with this interpreter."""
     return [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args]
+
+
+def pytest_plugins() -> tuple[str, list[str]]:
+    """This project's ``pytest11`` entry point, and every other one installed here."""
+    from importlib import metadata
+
+    ours, others = [], []
+    for ep in metadata.entry_points(group="pytest11"):
+        mine = ep.dist is not None and ep.dist.name == "fjcloud-export-prep"
+        (ours if mine else others).append(ep.name)
+    if not ours:
+        raise BenchError("the package's pytest11 entry point is not installed in this venv")
+    return ours[0], others
+
+
+def plugins_off(names: Sequence[str]) -> list[str]:
+    """``-p no:NAME`` for each: plugins of the bench extra (pytest-httpserver) stay out of runs
+    that compare this project's pytest cost with pytest's own."""
+    return [arg for name in names for arg in ("-p", f"no:{name}")]
 
 
 def free_port() -> int:

@@ -5,7 +5,7 @@ tests; ``fjcloud_emulator`` (``token()`` then ``requests.get`` of the seed's ser
 ``fjcloud_mock`` (the same through the in-process mock); and pytest-httpserver's ``httpserver``
 serving the emulator's server body as a canned GET (``expect_request`` then ``requests.get``).
 The per-test overhead is (run − empty run) / N; each fixture's is compared with
-pytest-httpserver's. One untimed round first, then 3 interleaved rounds; the fastest run of each
+pytest-httpserver's. One untimed round first, then 5 interleaved rounds; the fastest run of each
 is used (other load on a shared machine only adds time).
 """
 
@@ -74,7 +74,7 @@ def measure(quick: bool, log: Log) -> list[Row]:
         (Path(tmp) / "server.json").write_bytes(_server_body())
         for name, body in TESTS.items():
             (Path(tmp) / f"test_{name}.py").write_text(HEAD.format(n=n) + body, encoding="utf-8")
-        for i in range(-1, 1 if quick else 3):
+        for i in range(-1, 1 if quick else 5):
             for name in TESTS:
                 run = timed(pytest_args(f"test_{name}.py"), Path(tmp))
                 if run.code != 0:

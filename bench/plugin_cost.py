@@ -10,31 +10,29 @@ machine only adds time; CPU time shown beside).
 from __future__ import annotations
 
 import tempfile
-from importlib import metadata
 from pathlib import Path
 
-from bench.core import BenchError, Log, Row, at_most, fastest, pytest_args, ratio, timed
+from bench.core import (
+    BenchError,
+    Log,
+    Row,
+    at_most,
+    fastest,
+    plugins_off,
+    pytest_args,
+    pytest_plugins,
+    ratio,
+    timed,
+)
 
 FIGURE = "pytest plugin cost: one-test run with the plugin vs `-p no:` it"
 TARGET = 1.05
 ONE_TEST = "def test_one() -> None:\n    assert True\n"
 
 
-def entry_points() -> tuple[str, list[str]]:
-    """This project's ``pytest11`` entry point, and every other installed one."""
-    ours, others = [], []
-    for ep in metadata.entry_points(group="pytest11"):
-        mine = ep.dist is not None and ep.dist.name == "fjcloud-export-prep"
-        (ours if mine else others).append(ep.name)
-    if not ours:
-        raise BenchError("the package's pytest11 entry point is not installed in this venv")
-    return ours[0], others
-
-
 def measure(quick: bool, log: Log) -> list[Row]:
-    name, others = entry_points()
-    # Other plugins in this venv (pytest-httpserver of the bench extra…) stay off in both runs.
-    off = [arg for other in others for arg in ("-p", f"no:{other}")]
+    name, others = pytest_plugins()
+    off = plugins_off(others)
     runs = {
         "with plugin": pytest_args(*off, "test_one.py"),
         "without": pytest_args(*off, "-p", f"no:{name}", "test_one.py"),
