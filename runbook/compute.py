@@ -122,11 +122,21 @@ class ComputeApi:
 
     def list_servers(self) -> list[dict[str, Any]]:
         """``GET {COMPUTE}/{ver}/{PROJECT_ID}/servers`` (id and name), following Nova's next links."""
+        return self._pages("servers")[0]
+
+    def servers_detail(self) -> tuple[list[ServerView], int]:
+        """``GET …/servers/detail``, every page: the project's servers in full, and the pages read."""
+        servers, pages = self._pages("servers/detail")
+        return [ServerView.from_body({"server": server}) for server in servers], pages
+
+    def _pages(self, path: str) -> tuple[list[dict[str, Any]], int]:
         v = self.variables
-        url: str | None = f"{v.compute}/{v.compute_version or 'v2'}/{v.project_id}/servers"
+        url: str | None = f"{v.compute}/{v.compute_version or 'v2'}/{v.project_id}/{path}"
         servers: list[dict[str, Any]] = []
+        pages = 0
         while url is not None:
             response = self._call("GET", url, None)
+            pages += 1
             if response.status_code != 200:
                 raise ApiError(
                     "GET",
@@ -139,7 +149,7 @@ class ComputeApi:
             servers += body.get("servers", [])
             links = [link for link in body.get("servers_links", []) if link.get("rel") == "next"]
             url = str(links[0]["href"]) if links else None
-        return servers
+        return servers, pages
 
     def stop_server(self) -> requests.Response:
         """``POST …/servers/{SERVER_ID}/action {"os-stop": null}`` (202 expected; caller decides)."""

@@ -21,6 +21,7 @@ from runbook.client import ApiClient, Exchange, HttpSettings
 from runbook.compute import ComputeApi, ServerView
 from runbook.console import Console
 from runbook.evidence import RunRecord, StepRecord
+from runbook.fleet import Fleet
 from runbook.identity import PasswordAuth, TokenGrant, password_auth, request_token
 from runbook.journal import Journal
 from runbook.options import RunbookOptions
@@ -64,6 +65,7 @@ class Runbook:
             steps={n: StepRecord(n, s.title_ja, s.title_en) for n, s in STEPS.items()},
         )
         self.session: Session | None = None
+        self.fleet: Fleet | None = None  # several servers in one procedure (runbook.fleet)
         self.evidence_paths: list[Path] = []
         self.state_note: str | None = None
         self._client: ApiClient | None = None

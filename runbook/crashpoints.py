@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 from urllib.parse import urlsplit
 
 ENV_VAR = "FJCLOUD_RUNBOOK_TEST_KILL_AT"
@@ -45,11 +46,20 @@ class CrashPoints:
 
     def __init__(self, environ: dict[str, str], auth_url: str | None) -> None:
         wanted = environ.get(ENV_VAR, "").strip()
+        # ``<point>@N``: the Nth time the point is reached (a fleet reaches each point per server).
+        name, _, count = wanted.partition("@")
         host = urlsplit(auth_url or "").hostname
-        self.point = wanted if wanted in POINTS and host == "127.0.0.1" else None
+        valid = name in POINTS and (not count or count.isdigit()) and host == "127.0.0.1"
+        self.point = name if valid else None
         self.ignored = bool(wanted) and self.point is None
+        self._kill_at = int(count) if valid and count else 1
+        self._reached = 0
+        self._lock = threading.Lock()
 
     def reached(self, point: str) -> None:
-        """SIGKILL this process now if ``point`` is the one asked for."""
+        """SIGKILL this process now if ``point`` is the one asked for (its Nth time)."""
         if point == self.point:
-            os.kill(os.getpid(), signal.SIGKILL)
+            with self._lock:
+                self._reached += 1
+                if self._reached == self._kill_at:
+                    os.kill(os.getpid(), signal.SIGKILL)

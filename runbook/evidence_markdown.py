@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from runbook.client import status_phrase
+from runbook.fleet_report import fleet_sections
 from runbook.journal import JournalContents
 from runbook.steps import STEPS
 
@@ -64,6 +65,7 @@ def render_markdown(data: dict[str, Any], contents: JournalContents) -> str:
             f"{inv.get('user')}@{inv.get('host')} (pid {inv.get('pid')}) | {inv.get('version')} | "
             f"`{_cell(argv)}` | {inv.get('exit_status', '-')} |"
         )
+    lines += fleet_sections(contents.records)  # a fleet: a section per server
     lines += ["", "## Timeline (the journal, in order)"]
     for record in contents.records:
         lines += _record_lines(record, numbers)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -123,6 +124,7 @@ class Journal:
         self.contents = existing or JournalContents()
         self._seq = max((int(r.get("seq") or 0) for r in self.contents.records), default=0)
         self._fd: int | None = None
+        self._write_lock = threading.Lock()
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod
@@ -196,6 +198,10 @@ class Journal:
     # -- writing ---------------------------------------------------------------------------
     def append(self, kind: str, **fields: Any) -> dict[str, Any]:
         """Write one record and ``fsync`` it; returns the record as written (masked)."""
+        with self._write_lock:  # a fleet's requests are sent (and journalled) from several threads
+            return self._append(kind, fields)
+
+    def _append(self, kind: str, fields: dict[str, Any]) -> dict[str, Any]:
         self._seq += 1
         data = {
             name: self._secrets.mask(value) if name in DATA_FIELDS else value

@@ -58,7 +58,32 @@ def add_options(parser: pytest.Parser) -> None:
         "--server-id",
         dest="runbook_server_id",
         metavar="UUID",
-        help="runbook: SERVER_ID, the server to stop; default SERVER_ID",
+        action="append",
+        help="runbook: SERVER_ID, the server to stop; default SERVER_ID. Repeat it for a fleet "
+        "(several servers, one procedure)",
+    )
+    add(
+        "--servers",
+        dest="runbook_servers",
+        metavar="FILE",
+        help="runbook: a fleet: the servers to stop, one UUID or name per line (# comments), or a "
+        "YAML list; names are resolved in step 3 to exactly one id each",
+    )
+    add(
+        "--parallel",
+        dest="runbook_parallel",
+        type=int,
+        default=4,
+        metavar="N",
+        help="runbook: a fleet's step 4 sends at most N stop requests at once (default 4)",
+    )
+    add(
+        "--rehearsal-servers",
+        dest="runbook_rehearsal_servers",
+        type=int,
+        metavar="N",
+        help="runbook: rehearse a fleet: the emulator gets N servers (fleet-01 …) and the "
+        "procedure stops them all",
     )
     add(
         "--server-name",
@@ -206,6 +231,8 @@ class RunbookOptions:
     read_timeout: float
     http_retries: int
     region: str | None
+    parallel: int = 4
+    rehearsal_servers: int | None = None
 
     @property
     def live(self) -> bool:
@@ -231,6 +258,15 @@ class RunbookOptions:
         if interval <= 0 or timeout <= 0:
             raise pytest.UsageError("runbook: --poll-interval and --poll-timeout must be > 0")
         evidence = get("evidence")
+        parallel = int(str(get("parallel")))
+        rehearsal = get("rehearsal_servers")
+        if parallel < 1:
+            raise pytest.UsageError(f"runbook: --parallel must be >= 1 (got {parallel})")
+        if rehearsal is not None and (target == "live" or not 1 <= int(str(rehearsal)) <= 1000):
+            raise pytest.UsageError(
+                "runbook: --rehearsal-servers N (1–1000) rehearses against the bundled emulator "
+                "only (not with --target live)"
+            )
         return cls(
             target=target,
             dry_run=bool(get("dry_run")),
@@ -249,6 +285,8 @@ class RunbookOptions:
             read_timeout=_number(get("read_timeout"), 30.0),
             http_retries=int(str(get("http_retries"))),
             region=str(get("region")) if get("region") else None,
+            parallel=parallel,
+            rehearsal_servers=int(str(rehearsal)) if rehearsal is not None else None,
         )
 
 

@@ -18,6 +18,7 @@ from runbook.chainoptions import ChainOptions, add_chain_options
 from runbook.chainvars import ChainVariables, resolve_ids
 from runbook.context import Runbook
 from runbook.errors import RunbookError, VariableError
+from runbook.fleet import FLEET_PARAM, Fleet, selection
 from runbook.options import RunbookOptions, add_options
 from runbook.pages import PAGES, page_of, step_id
 from runbook.preflight import PreflightInput, preflight
@@ -55,6 +56,28 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", f"{PAGE_MARKER}(number): the page of the manual a module runs (2–5)"
     )
+    selection(config)  # a fleet's list read now: a bad or repeating entry is a usage error
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A fleet: one item per server for the steps that take ``fleet_server`` (``[web-1]``)."""
+    if FLEET_PARAM in metafunc.fixturenames:
+        fleet = selection(metafunc.config)
+        if fleet is not None:
+            labels = [selector.text for selector in fleet]
+            metafunc.parametrize(FLEET_PARAM, labels, ids=labels)
+
+
+@pytest.fixture
+def fleet_server() -> None:
+    """Not a fleet: the steps act on the one server (a fleet parametrises this by label)."""
+    return None
+
+
+def _fleet_label(item: pytest.Item) -> str | None:
+    callspec = getattr(item, "callspec", None)
+    label = callspec.params.get(FLEET_PARAM) if callspec is not None else None
+    return str(label) if label is not None else None
 
 
 def _step(item: pytest.Item) -> int | None:
@@ -79,6 +102,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     chain = ChainOptions.from_config(config)
     _check_chain_ids(config)
     runbook = Runbook(config, options)
+    fleet = selection(config)
+    if fleet is not None:
+        runbook.fleet = Fleet(fleet)
     config.stash[RUNBOOK_KEY] = runbook
     config.stash[CHAIN_KEY] = chain
     selected, deselected = [], []
@@ -162,13 +188,25 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     if number is None or run is None:
         return
     run.state.current_step = number
+    if run.fleet is not None and not run.fleet.selection_known:
+        # Which servers each fleet step acts on: the items that are left once -k, --lf and
+        # every other plugin have deselected theirs (known for sure only now).
+        run.fleet.selection_known = True
+        for each in item.session.items:
+            label = _fleet_label(each)
+            if label is not None and _step(each) is not None:
+                run.fleet.select(_step(each) or 0, label)
     try:
         run.start()  # once: the emulator or the live sources (an error here is this step's error)
     finally:
-        _announce(run, number)
+        label = _fleet_label(item)
+        _announce(run, number, f" — {label}" if label else "")
         run.begin_step(number)
     if run.state.failed_step is not None:
         pytest.skip(f"not run because step {STEPS[run.state.failed_step].label} failed")
+    failed_at = run.fleet.failed_at(label) if run.fleet is not None and label else None
+    if failed_at is not None and failed_at < number:
+        pytest.skip(f"not run because step {STEPS[failed_at].label} failed for {label}")
     if not item.config.stash.get(PREFLIGHT_KEY, False):
         # Once, before the first selected step: nothing is asked or sent before it passes.
         item.config.stash[PREFLIGHT_KEY] = True
@@ -185,16 +223,18 @@ def _as_page1_step(number: int) -> int:
     return 2 if number % 100 == 1 else 3
 
 
-def _announce(run: Runbook, number: int) -> None:
+def _announce(run: Runbook, number: int, server: str = "") -> None:
     """``[4/5] 4. 仮想サーバの停止 — …``; a page's first step is preceded by the page's title."""
     info, page = STEPS[number], page_of(number)
     if page == 1:
-        run.console.line(f"[{number}/5] {info.title()}", bold=True)
+        run.console.line(f"[{number}/5] {info.title()}{server}", bold=True)
         return
     if number in run.config.stash.get(FIRST_OF_PAGE_KEY, set()):
         where = PAGES[page].url or "Fujitsu's page is not available: its steps are reconstructed"
         run.console.line(f"=== {PAGES[page].title()} — {where}", bold=True)
-    run.console.line(f"[{number % 100}/{len(PAGES[page].steps)}] {info.title()}", bold=True)
+    run.console.line(
+        f"[{number % 100}/{len(PAGES[page].steps)}] {info.title()}{server}", bold=True
+    )
 
 
 @pytest.hookimpl(wrapper=True)
@@ -219,7 +259,20 @@ def pytest_runtest_makereport(
         )
     record = run.record.steps[number]
     record.duration_seconds += report.duration
-    if report.skipped:
+    per_server = report.when == "call" or (report.skipped and run.state.failed_step is None)
+    if run.fleet is not None and _fleet_label(item) is not None and per_server:
+        # One server's result is its own: the others' items still run (and step 5 for them); the
+        # step's outcome is the fleet's (FAILED when any server failed at it).
+        if report.skipped:
+            run.console.line(f"      – not run: {_skip_reason(report)}", yellow=True)
+        elif report.failed:
+            first = str(report.longrepr).splitlines()[0]
+            run.console.line(f"      ✘ FAILED: {first}", red=True, bold=True)
+        elif report.when == "call":
+            run.console.line(f"      ✔ passed ({report.duration:.2f} s)", green=True)
+        record.outcome, reason = run.fleet.step_outcome(number, run.journal.records)
+        record.reason = reason or ""
+    elif report.skipped:
         reason = _skip_reason(report)
         record.outcome = "not run" if reason.startswith("not run because") else "skipped"
         record.reason = reason

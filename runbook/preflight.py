@@ -102,6 +102,16 @@ def check_server(given: PreflightInput) -> None:
     """SERVER_ID a UUID (a name only through --server-name), or restored from an earlier run."""
     sources = given.sources
     server_id, name = sources.get("SERVER_ID"), sources.get("server_name")
+    if sources.get("servers"):  # a fleet (runbook.fleet): its list was checked when read
+        if server_id or name:
+            which = f"SERVER_ID ({sources.origin('SERVER_ID')})" if server_id else "--server-name"
+            raise PreflightRefused(
+                f"preflight: {which} and a list of servers ({sources.origin('servers')}) are both "
+                "given: which servers are meant? Nothing was asked or sent",
+                hint="put every server in the list (or --server-id once per server), and unset "
+                "the other",
+            )
+        return
     if server_id and name:
         raise PreflightRefused(
             f"preflight: both SERVER_ID ({sources.origin('SERVER_ID')}) and --server-name {name!r} are "

@@ -11,8 +11,13 @@ from runbook.errors import RunbookError
 REHEARSAL_TRANSITION_SECONDS = 0.05
 
 
-def start_emulator(region: str | None) -> tuple[Any, dict[str, str], str]:
-    """Start an ``EmulatorServer`` on 127.0.0.1 (a free port): ``(server, OS_* credentials, SERVER_ID)``."""
+def start_emulator(
+    region: str | None, fleet: list[str] | None = None
+) -> tuple[Any, dict[str, str], str]:
+    """Start an ``EmulatorServer`` on 127.0.0.1 (a free port): ``(server, OS_* credentials, SERVER_ID)``.
+
+    ``fleet``: names of extra ACTIVE servers to seed (``--rehearsal-servers N``).
+    """
     from emulator import EmulatorServer
 
     try:
@@ -23,6 +28,8 @@ def start_emulator(region: str | None) -> tuple[Any, dict[str, str], str]:
             f"cannot start the emulator: {exc}", hint="choose a region with --region"
         ) from exc
     server.start()
+    for name in fleet or ():
+        server.add_server(name=name, status="ACTIVE")
     credentials = {
         name: str(value) for name, value in server.credentials.items() if value is not None
     }

@@ -6,6 +6,7 @@ import pytest
 
 from runbook.console import display_width, pad, rule
 from runbook.context import Runbook
+from runbook.fleet_report import fleet_table
 from runbook.pages import PAGES, page_of
 from runbook.steps import STEPS
 
@@ -76,6 +77,9 @@ def write_report(reporter: pytest.TerminalReporter, run: Runbook) -> None:
         reporter.write_line((head[14:] + (details[0] if same_line else "")).rstrip())
         for detail in details[1:] if same_line else details:
             reporter.write_line(f"{'':14}{detail}")
+    if run.fleet is not None:  # the fleet's servers and what became of each
+        for line in fleet_table(run.fleet):
+            reporter.write_line(line, **({"red": True} if "FAILED" in line[:60] else {}))
     for path in run.evidence_paths:
         reporter.write_line(f"evidence: {path}")
     if run.state_note:

@@ -151,6 +151,8 @@ def resolve_variables(
         origins.setdefault("SERVER_ID", "the state file")
     elif sources.get("server_name"):
         origins["SERVER_ID"] = f"--server-name {sources.get('server_name')!r}, resolved below"
+    elif sources.get("servers"):
+        origins["SERVER_ID"] = f"one per server of the list ({sources.origin('servers')})"
     else:
         raise VariableError(
             "SERVER_ID", "missing: which server to stop", sources=WHERE_FROM["SERVER_ID"]

@@ -25,6 +25,7 @@ from runbook.compute import ServerView
 from runbook.crashpoints import ENV_VAR, CrashPoints
 from runbook.errors import StateFileError
 from runbook.evidence import new_folder, write_evidence
+from runbook.fleet import SERVERS_SOURCE, Fleet, source_options
 from runbook.journal import JOURNAL_NAME, Journal, JournalError, new_id
 from runbook.procedure import (
     Mismatch,
@@ -80,16 +81,22 @@ def open_session(run: Runbook) -> Session:
     """Read the sources (or start the emulator), then open this invocation's procedure."""
     options, state = run.options, run.state
     emulator = None
+    given = source_options(run.config)  # one --server-id is SERVER_ID; a fleet is run.fleet
     if options.live:
-        state.sources = resolve_sources(vars(run.config.option), environment())
+        state.sources = resolve_sources(given, environment())
     else:
         from runbook.rehearsal import start_emulator  # only a rehearsal needs the emulator
 
-        emulator, credentials, server_id = start_emulator(options.region)
-        state.sources = resolve_sources(vars(run.config.option), credentials)
-        state.sources.set("SERVER_ID", server_id, "the emulator's seed")
+        emulator, credentials, server_id = start_emulator(
+            options.region, fleet_names(run.fleet, options.rehearsal_servers)
+        )
+        state.sources = resolve_sources(given, credentials)
+        if run.fleet is None:
+            state.sources.set("SERVER_ID", server_id, "the emulator's seed")
         if options.dry_run:  # no token, so no catalog: the emulator knows its COMPUTE
             state.sources.set("COMPUTE", emulator.compute_url, "the emulator")
+    if run.fleet is not None:
+        state.sources.set(SERVERS_SOURCE, f"{len(run.fleet)} servers", _fleet_origin(run))
     state.variables.auth_url = state.sources.get("auth_url")
     new_procedure = bool(run.config.getoption(NEW_PROCEDURE_OPTION, False))
     pointer = (
@@ -122,6 +129,18 @@ def open_session(run: Runbook) -> Session:
     _restore(run, session, pointer)
     session.save_pointer(state.variables)
     return session
+
+
+def fleet_names(fleet: Fleet | None, rehearsal_servers: int | None) -> list[str]:
+    """The servers a fleet rehearsal seeds in the emulator (``--rehearsal-servers``)."""
+    return list(fleet.members) if fleet is not None and rehearsal_servers else []
+
+
+def _fleet_origin(run: Runbook) -> str:
+    if run.options.rehearsal_servers:
+        return "--rehearsal-servers"
+    servers_file = run.config.getoption("runbook_servers", None)
+    return f"--servers {servers_file}" if servers_file else "--server-id (repeated)"
 
 
 def _folder(run: Runbook, pointer: StatePointer | None, new_procedure: bool) -> Path | None:

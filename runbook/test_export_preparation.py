@@ -15,6 +15,7 @@ from runbook.console import wrap
 from runbook.context import Runbook
 from runbook.curl import export_lines, show_command, stop_command, token_command
 from runbook.errors import NotConfirmed
+from runbook.fleet_steps import check_fleet, confirm_manual_step, fleet_item
 from runbook.identity import password_auth, request_token
 from runbook.resolve import (
     check_stop_permission,
@@ -43,6 +44,9 @@ def test_step1_initialise_some_settings(runbook: Runbook) -> None:
     for paragraph in MANUAL_STEP_LINES:  # the sourced facts, each with its page
         for line in wrap(paragraph, 92, indent="  " if paragraph.startswith("- ") else ""):
             runbook.note(line)
+    if runbook.fleet is not None:  # several servers: each one listed and confirmed
+        confirm_manual_step(runbook, runbook.fleet)
+        return
     if not runbook.options.live:
         runbook.done("rehearsal: acknowledged automatically (recorded as such)")
     elif runbook.options.dry_run:
@@ -122,11 +126,8 @@ def test_step3_set_variables(runbook: Runbook) -> None:
         # GET {COMPUTE}/{v2|v2.1}/{PROJECT_ID}/servers: the one server named exactly NAME
         v.server_id = resolve_server_name(runbook.compute(), name)
         runbook.note(f"--server-name {name!r}: the one server with that name is {v.server_id}")
-    for name, value in (
-        ("COMPUTE", v.compute),
-        ("PROJECT_ID", v.project_id),
-        ("SERVER_ID", v.server_id),
-    ):
+    shown = [("COMPUTE", v.compute), ("PROJECT_ID", v.project_id)]
+    for name, value in shown if runbook.fleet else [*shown, ("SERVER_ID", v.server_id)]:
         origin = v.origins.get(name, "the token's catalog, once there is a token")
         runbook.note(f"{name:<10} = {value or '-'}   (from {origin})")
     runbook.note(
@@ -139,12 +140,16 @@ def test_step3_set_variables(runbook: Runbook) -> None:
         "\n".join(
             [
                 *export_lines(
-                    {"COMPUTE": v.compute, "PROJECT_ID": v.project_id, "SERVER_ID": v.server_id}
+                    {"COMPUTE": v.compute, "PROJECT_ID": v.project_id}
+                    | ({} if runbook.fleet else {"SERVER_ID": v.server_id})
                 ),
                 "# TOKEN: from step 2 (never printed)",
             ]
         )
     )
+    if runbook.fleet is not None:  # every server read and shown in one table, then pinned
+        check_fleet(runbook, runbook.fleet)
+        return
     if not v.token:
         runbook.done("dry run: variables shown; the server was not read (no TOKEN yet)")
         return
@@ -161,11 +166,14 @@ def test_step3_set_variables(runbook: Runbook) -> None:
 
 
 @pytest.mark.runbook_step(4)
-def test_step4_stop_server(runbook: Runbook) -> None:
+def test_step4_stop_server(runbook: Runbook, fleet_server: str | None) -> None:
     """4. 仮想サーバの停止 — 仮想サーバの停止APIを実行します。レスポンスステータスが"202 Accepted"の場合、成功です。
 
     Stop the server: POST {"os-stop": null} to …/servers/{SERVER_ID}/action; 202 Accepted is success.
     """
+    if fleet_server is not None:  # a fleet: one confirmation, then each server as below
+        fleet_item(runbook, 4, fleet_server)
+        return
     runbook.ensure_variables()  # when resuming with --from-step 4
     v = runbook.variables
     runbook.curl(stop_command(v.compute_version or "v2", runbook.http_settings().verify))
@@ -203,11 +211,14 @@ def test_step4_stop_server(runbook: Runbook) -> None:
 
 
 @pytest.mark.runbook_step(5)
-def test_step5_check_server_status(runbook: Runbook) -> None:
+def test_step5_check_server_status(runbook: Runbook, fleet_server: str | None) -> None:
     """5. 仮想サーバの状態確認 — レスポンスボディの"status"が"SHUTOFF"になっている場合、仮想サーバは停止しています。
 
     Check the server's status: GET …/servers/{SERVER_ID} until "status" is "SHUTOFF".
     """
+    if fleet_server is not None:  # a fleet: every server at one polling cadence
+        fleet_item(runbook, 5, fleet_server)
+        return
     opts = runbook.options
     runbook.curl(
         show_command(runbook.variables.compute_version or "v2", runbook.http_settings().verify)

@@ -1,0 +1,290 @@
+"""A fleet: several servers in one procedure — which servers, and what became of each.
+
+Selected with ``--server-id`` (repeated), ``--servers FILE`` or, in a rehearsal,
+``--rehearsal-servers N``. A single ``--server-id`` (or the document's ``SERVER_ID``) is not a
+fleet: the steps run exactly as for one server. In a fleet, steps 4 and 5 are parametrised by the
+servers' labels (as given: a UUID or a name), so ``-k web-1`` and ``--lf`` select servers; step 4's
+first item confirms and stops every selected server, step 5's first item waits for all of them, and
+each item then reports its own server's outcome. The journal holds one ``fleet_server`` record per
+server and step: the evidence's section per server, and what a rerun continues from.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+import yaml
+
+from runbook.compute import ComputeApi, ServerView
+from runbook.errors import RunbookError
+
+if TYPE_CHECKING:
+    from runbook.context import Runbook
+
+FLEET_PARAM = "fleet_server"
+SERVERS_SOURCE = "servers"  # in ``Sources``: "N servers" when a fleet is selected
+_LABELS_KEY = pytest.StashKey["list[Selector] | None"]()
+
+
+@dataclass(frozen=True)
+class Selector:
+    """One server as the operator named it: a UUID (lower-cased) or a name, and where it was given."""
+
+    text: str
+    origin: str
+
+    @property
+    def is_id(self) -> bool:
+        """A UUID (Nova's server ids); anything else is a name, resolved in step 3."""
+        return _as_uuid(self.text) is not None
+
+
+def _as_uuid(text: str) -> str | None:
+    try:
+        parsed = uuid.UUID(text)
+    except ValueError:
+        return None
+    return str(parsed) if str(parsed) == text.lower() else None
+
+
+def read_servers_file(path: Path) -> list[Selector]:
+    """One UUID or name per line (``#`` starts a comment), or YAML: a list, or ``servers:`` a list.
+
+    YAML entries are strings or mappings with ``id`` or ``name``. A file that is neither is refused
+    with the line or entry that is wrong.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise pytest.UsageError(f"runbook: --servers {path}: cannot read it: {exc}") from exc
+    if text.lstrip().startswith(("-", "servers:", "[")):
+        return _yaml_selectors(path, text)
+    found = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        entry = line.split("#", 1)[0].strip()
+        if entry:
+            found.append(Selector(_as_uuid(entry) or entry, f"{path} line {number}"))
+    return found
+
+
+def _yaml_selectors(path: Path, text: str) -> list[Selector]:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise pytest.UsageError(f"runbook: --servers {path}: not valid YAML: {exc}") from exc
+    entries = data.get("servers") if isinstance(data, dict) else data
+    if not isinstance(entries, list):
+        raise pytest.UsageError(
+            f"runbook: --servers {path}: expected a list of servers (or `servers:` with a list)"
+        )
+    found = []
+    for index, entry in enumerate(entries):
+        value = entry.get("id") or entry.get("name") if isinstance(entry, dict) else entry
+        if not isinstance(value, (str, int)) or not str(value).strip():
+            raise pytest.UsageError(
+                f"runbook: --servers {path}: entry {index + 1} ({entry!r}) is neither a UUID nor a "
+                "name (give a string, or a mapping with `id` or `name`)"
+            )
+        text_value = str(value).strip()
+        found.append(Selector(_as_uuid(text_value) or text_value, f"{path} entry {index + 1}"))
+    return found
+
+
+def selection(config: pytest.Config) -> list[Selector] | None:
+    """The fleet this run was given (None: not a fleet); duplicates refused. Cached per run."""
+    if _LABELS_KEY in config.stash:
+        return config.stash[_LABELS_KEY]
+    given = [Selector(_as_uuid(s) or s.strip(), "--server-id") for s in _server_ids(config)]
+    servers_file = config.getoption("runbook_servers", None)
+    if servers_file:
+        given += read_servers_file(Path(str(servers_file)))
+    rehearsal = config.getoption("runbook_rehearsal_servers", None)
+    if rehearsal:
+        if given:
+            raise pytest.UsageError(
+                "runbook: --rehearsal-servers seeds its own servers: do not also give "
+                "--server-id or --servers"
+            )
+        given = [Selector(name, "--rehearsal-servers") for name in rehearsal_names(int(rehearsal))]
+    fleet = given if (servers_file or rehearsal or len(given) > 1) else None
+    if fleet is not None:
+        _refuse_duplicates(fleet)
+        if servers_file and not fleet:
+            raise pytest.UsageError(f"runbook: --servers {servers_file}: no server in it")
+    config.stash[_LABELS_KEY] = fleet
+    return fleet
+
+
+def _server_ids(config: pytest.Config) -> list[str]:
+    value = config.getoption("runbook_server_id", None)
+    if value is None:
+        return []
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+def _refuse_duplicates(fleet: list[Selector]) -> None:
+    seen: dict[str, Selector] = {}
+    for selector in fleet:
+        if selector.text in seen:
+            raise pytest.UsageError(
+                f"runbook: {selector.text!r} is given twice ({seen[selector.text].origin} and "
+                f"{selector.origin}): each server once, so that it is stopped once. Nothing was "
+                "asked or sent."
+            )
+        seen[selector.text] = selector
+
+
+def rehearsal_names(count: int) -> list[str]:
+    """``fleet-01`` … (as many digits as ``count`` needs, at least two)."""
+    digits = max(2, len(str(count)))
+    return [f"fleet-{n:0{digits}d}" for n in range(1, count + 1)]
+
+
+def source_options(config: pytest.Config) -> dict[str, Any]:
+    """The options as ``runbook.sources`` reads them: one ``--server-id`` is SERVER_ID, a fleet none."""
+    options = dict(vars(config.option))
+    ids = _server_ids(config)
+    options["runbook_server_id"] = ids[0] if len(ids) == 1 and selection(config) is None else None
+    return options
+
+
+@dataclass
+class Result:
+    """What one step did for one server: ``ok`` or the error that explains why not."""
+
+    ok: bool
+    summary: str
+    error: RunbookError | None = None
+
+
+@dataclass
+class Member:
+    """One server of the fleet in this invocation."""
+
+    label: str
+    origin: str
+    server_id: str | None = None
+    name: str | None = None
+    view: ServerView | None = None  # the last read
+    stop_accepted: bool = False  # a stop is under way or done (this or an earlier invocation)
+    results: dict[int, Result] = field(default_factory=dict)
+
+    def shown(self) -> str:
+        """``web-1 (1c6f…)`` — the name and the id as far as known."""
+        name = self.name or (self.label if not _as_uuid(self.label) else "-")
+        return f"{name} ({self.server_id or 'id not resolved'})"
+
+    def failed_at(self) -> int | None:
+        """The step whose result for this server failed, if any."""
+        return next((step for step, r in sorted(self.results.items()) if not r.ok), None)
+
+
+class Fleet:
+    """The fleet's members and what each step did for each, for the report and the journal."""
+
+    def __init__(self, selectors: Iterable[Selector]) -> None:
+        self.members = {s.text: Member(s.text, s.origin) for s in selectors}
+        self.started_steps: set[int] = set()  # steps whose fleet-wide work has been done
+        self.listing_pages: int | None = None  # pages of the last paged servers/detail listing
+        self._selected: dict[int, list[Member]] = {}
+        self.selection_known = False  # set from the session's items before the first step runs
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self.members)
+
+    def select(self, step: int, label: str) -> None:
+        """The item of ``step`` for ``label`` is in this session (``-k``, ``--lf`` choose them)."""
+        self._selected.setdefault(step, [])
+        if label in self.members and self.members[label] not in self._selected[step]:
+            self._selected[step].append(self.members[label])
+
+    def selected_for(self, step: int) -> list[Member]:
+        """The members whose item of ``step`` runs in this session, in the list's order."""
+        return list(self._selected.get(step, []))
+
+    def failed_at(self, label: str) -> int | None:
+        """The step at which ``label``'s server failed in this invocation, if any."""
+        member = self.members.get(label)
+        return member.failed_at() if member is not None else None
+
+    def step_outcome(self, step: int, records: list[dict[str, Any]]) -> tuple[str, str | None]:
+        """The step's outcome for the whole fleet: FAILED when any server failed at it; step 5
+        ``incomplete`` while a server of the list has not been seen SHUTOFF in the procedure."""
+        failed = [m for m in self.members.values() if step in m.results and not m.results[step].ok]
+        if failed:
+            names = ", ".join(f"{m.label} ({m.results[step].summary})" for m in failed)
+            return "FAILED", f"{len(failed)} of {len(self)} servers failed: {names}"
+        if step == 5:
+            done = {
+                r.get("label")
+                for r in records
+                if r.get("kind") == "fleet_server" and r.get("step") == 5 and r.get("ok")
+            }
+            missing = [label for label in self.members if label not in done]
+            if missing:
+                return "incomplete", (
+                    f"{len(missing)} of {len(self)} servers not yet seen SHUTOFF: "
+                    + ", ".join(missing)
+                )
+        return "passed", None
+
+    def summary(self, step: int) -> str:
+        """``28 of 30 servers ok, 2 failed`` for the step's line in the report."""
+        ok, failed = self.counts(step)
+        text = f"{ok} of {ok + failed} servers ok"
+        if failed:
+            text += f", {failed} failed (see the table of servers below)"
+        if ok + failed < len(self):
+            text += f"; {len(self) - ok - failed} of the {len(self)} listed not selected (-k, --lf)"
+        return text
+
+    def record(self, run: Runbook, member: Member, step: int, result: Result) -> None:
+        """Keep one server's result of ``step`` and journal it (the evidence's section per server)."""
+        with self._lock:
+            member.results[step] = result
+        run.journal.append(
+            "fleet_server",
+            step=step,
+            label=member.label,
+            server_id=member.server_id,
+            name=member.name,
+            ok=result.ok,
+            summary=result.summary,
+            reason=result.error.render() if result.error else None,
+        )
+
+    def counts(self, step: int) -> tuple[int, int]:
+        """``(ok, failed)`` among the members with a result for ``step``."""
+        results = [m.results[step] for m in self.members.values() if step in m.results]
+        return sum(r.ok for r in results), sum(not r.ok for r in results)
+
+
+_REAUTH_LOCK = threading.Lock()
+
+
+def member_compute(run: Runbook, server_id: str) -> ComputeApi:
+    """The document's calls for one server: the run's variables with this SERVER_ID.
+
+    A 401 re-authenticates once for the whole fleet (under a lock): a thread that finds the token
+    already renewed by another uses that one instead of asking Keystone again.
+    """
+    view = replace(run.variables, server_id=server_id)
+    if run.auth is None and not run.sources.get("password"):  # as Runbook.compute decides
+        return ComputeApi(run.client, view, None)
+
+    def reauthenticate() -> str:
+        with _REAUTH_LOCK:
+            if run.variables.token and run.variables.token != view.token:
+                view.token = run.variables.token
+                return view.token
+            view.token = run.reauthenticate()
+            return view.token
+
+    return ComputeApi(run.client, view, reauthenticate)

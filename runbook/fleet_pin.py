@@ -1,0 +1,90 @@
+"""A fleet's place in the procedure's identity: every server pinned at step 3, compared later.
+
+The journal's ``pinned`` record has a list of servers (``runbook.procedure``); a fleet fills it with
+all of them. A later invocation resolves its list again (step 3) or takes the ids from the pin
+(steps 4–5 only); either way a server that is not the pinned one refuses before anything is sent.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from runbook.errors import VariableError
+from runbook.fleet import Member
+from runbook.procedure import (
+    IdentityMismatch,
+    Mismatch,
+    PinnedServer,
+    ProcedureIdentity,
+    pinned_identity,
+    refuse_mismatches,
+)
+
+if TYPE_CHECKING:
+    from runbook.context import Runbook
+
+
+def pin_fleet(run: Runbook, members: list[Member]) -> None:
+    """Pin the procedure's identity with every server (or compare with the pinned list)."""
+    session, v = run.session, run.variables
+    if session is None or run.options.dry_run:
+        return
+    resolved = ProcedureIdentity(
+        auth_url=v.auth_url or run.sources.get("auth_url"),
+        region=v.region,
+        project_id=v.project_id,
+        project_name=run.grant.project_name if run.grant else None,
+        compute=v.compute,
+        servers=tuple(PinnedServer(m.server_id or "", m.name or "") for m in members),
+    )
+    pinned = pinned_identity(session.journal.records)
+    if pinned is None:
+        run.journal.append("pinned", step=run.state.current_step, identity=resolved.as_dict())
+    else:
+        found = [
+            Mismatch(name, str(old), str(new), "this invocation's step 3")
+            for name, old, new in (
+                ("identity endpoint", pinned.auth_url, resolved.auth_url),
+                ("region", pinned.region, resolved.region),
+                ("PROJECT_ID", pinned.project_id, resolved.project_id),
+                ("COMPUTE", pinned.compute, resolved.compute),
+            )
+            if old and new and old.rstrip("/") != new.rstrip("/")
+        ]
+        if sorted(pinned.server_ids()) != sorted(s.id for s in resolved.servers):
+            found.append(_servers_mismatch(pinned, [s.id for s in resolved.servers]))
+        if found:
+            run.journal.append("refused", reasons=[m.describe() for m in found])
+            refuse_mismatches(found, session.procedure, str(session.folder))
+    saved = {key: value for key, value in v.as_dict().items() if key != "token"}
+    run.journal.append("variables", step=run.state.current_step, variables=saved)
+
+
+def _servers_mismatch(pinned: ProcedureIdentity, given: list[str]) -> Mismatch:
+    shown = ", ".join(f"{s.name} ({s.id})" for s in pinned.servers)
+    return Mismatch("servers", shown, ", ".join(given), "this invocation's list of servers")
+
+
+def members_from_pin(run: Runbook, members: list[Member]) -> None:
+    """Steps 4–5 without step 3 in this invocation: each server's id from the pinned list."""
+    pinned = pinned_identity(run.journal.records) if run.session else None
+    if pinned is None:
+        raise VariableError(
+            "the servers",
+            "not resolved: step 3 did not run in this invocation and the procedure has no "
+            "pinned list of servers",
+            sources="run from step 3 (it reads and pins every server)",
+        )
+    for member in members:
+        match = [s for s in pinned.servers if member.label in (s.id, s.name)]
+        if len(match) != 1:
+            mismatch = _servers_mismatch(pinned, [member.label])
+            run.journal.append("refused", reasons=[mismatch.describe()])
+            raise IdentityMismatch(
+                f"refusing: {member.label!r} ({member.origin}) is not one of the servers pinned "
+                f"at step 3 of procedure {run.session.procedure if run.session else '-'} — "
+                f"{mismatch.describe()}. Nothing was sent.",
+                hint="continue with the pinned list (the same --servers file), or start a new "
+                "procedure explicitly with --new-procedure",
+            )
+        member.server_id, member.name = match[0].id, match[0].name

@@ -1,0 +1,82 @@
+"""A fleet's table of servers and outcomes: the end of the terminal report, a section of runbook.md."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from runbook.console import display_width, pad
+from runbook.fleet import Fleet, Member
+
+
+def _outcome(member: Member, step: int) -> str:
+    result = member.results.get(step)
+    if result is None:
+        failed = member.failed_at()
+        return "not run" if failed is not None and failed < step else "-"
+    return "ok" if result.ok else "FAILED"
+
+
+def fleet_table(fleet: Fleet) -> list[str]:
+    """One line per server (name, id, step 4, step 5, what was done), then each failure's reason."""
+    rows = [("server", "id", "step 4", "step 5", "what was done")]
+    for member in fleet.members.values():
+        last = max(member.results, default=None)
+        summary = member.results[last].summary if last is not None else "not selected in this run"
+        rows.append(
+            (member.name or member.label, member.server_id or "-", _outcome(member, 4),
+             _outcome(member, 5), summary)
+        )  # fmt: skip
+    widths = [max(display_width(row[i]) for row in rows) + 2 for i in range(4)]
+    lines = [
+        "".join(pad(cell, widths[i]) for i, cell in enumerate(row[:4])) + row[4] for row in rows
+    ]
+    failed = [m for m in fleet.members.values() if m.failed_at() is not None]
+    if failed:
+        lines.append(f"{len(failed)} of {len(fleet)} servers FAILED:")
+    for member in failed:
+        result = member.results[member.failed_at() or 0]
+        lines.append(f"- {member.shown()}, step {member.failed_at()}: {result.summary}")
+        if result.error is not None and result.error.hint:
+            lines.append(f"  what to do: {result.error.hint}")
+    if failed:
+        lines.append(
+            "  a rerun continues the procedure: servers already stopped are read, never stopped again"
+        )
+    return lines
+
+
+def fleet_sections(records: list[dict[str, Any]]) -> list[str]:
+    """runbook.md: a section per server of the fleet — its results, stop intents and outcomes."""
+    results = [r for r in records if r.get("kind") == "fleet_server"]
+    if not results:
+        return []
+    lines = ["", "## Servers of the fleet", ""]
+    order: dict[str, str | None] = {}
+    for record in results:
+        order.setdefault(str(record.get("label")), record.get("server_id"))
+    for label in order:
+        mine = [r for r in results if r.get("label") == label]
+        server_id = next((r.get("server_id") for r in reversed(mine) if r.get("server_id")), None)
+        name = next((r.get("name") for r in reversed(mine) if r.get("name")), None)
+        lines += ["", f"### {name or label} (`{server_id or 'id not resolved'}`)", ""]
+        intents = {
+            r["id"]: r
+            for r in records
+            if r.get("kind") == "intent" and r.get("server_id") == server_id
+        }
+        for record in records:
+            kind = record.get("kind")
+            if record in mine:
+                mark = "ok" if record.get("ok") else "**FAILED**"
+                lines.append(
+                    f"- {record.get('at')} step {record.get('step')}: {mark} — {record.get('summary')}"
+                )
+            elif kind == "intent" and record.get("id") in intents:
+                lines.append(
+                    f"- {record.get('at')} intent `{record.get('action')}` `{record.get('method')} "
+                    f"{record.get('url')}` — id `{record.get('id')}`"
+                )
+            elif kind in ("outcome", "stop_check") and record.get("intent") in intents:
+                what = record.get("status") or record.get("error") or record.get("conclusion")
+                lines.append(f"- {record.get('at')} {kind} of `{record.get('intent')}`: {what}")
+    return lines

@@ -1,0 +1,338 @@
+"""Steps 1, 3 and 4 for a fleet (``runbook.fleet``): the same steps, for every selected server.
+
+Step 3 reads every server before anything is stopped (one paged ``servers/detail`` listing, the
+names resolved exactly) and pins the list; step 4 reads them again, asks **one** question for the
+whole table and stops each with the single server's idempotent stop (``runbook.stopping``), at
+most ``--parallel`` requests in flight. One server's failure never stops the others: it is that
+server's result, reported by its own test item.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
+
+from runbook.compute import ServerView
+from runbook.console import display_width, pad
+from runbook.curl import export_lines, show_command, stop_command
+from runbook.errors import ApiError, NotConfirmed, RunbookError, VariableError
+from runbook.fleet import Fleet, Member, Result, member_compute
+from runbook.fleet_pin import members_from_pin, pin_fleet
+from runbook.procedure import stop_attempts
+from runbook.stopping import earlier_stop, record_stop, stop_server
+
+if TYPE_CHECKING:
+    from runbook.context import Runbook
+
+GONE_HINT = (
+    "the server was deleted (or moved out of the project) after step 3: check `openstack server "
+    "list`; leave it out of the list when it is gone — the other servers are not affected"
+)
+
+
+def confirm_manual_step(run: Runbook, fleet: Fleet) -> None:
+    """Step 1: list the servers; the operator confirms the guest settings of each, one by one."""
+    for member in fleet.members.values():
+        run.note(f"- {member.label}   (from {member.origin})")
+    opts = run.options
+    if not opts.live:
+        run.done(f"rehearsal: acknowledged automatically for {len(fleet)} servers")
+        return
+    if opts.dry_run:
+        run.done("dry run: not asked")
+        return
+    for member in fleet.members.values():
+        question = f"step 1 done inside the guest of {member.label}"
+        if opts.confirm_manual:
+            run.confirmed("--confirm-manual", question)
+            continue
+        answer = run.console.confirm(
+            f"Have the guest settings of {member.label!r} been initialised (一部の設定の初期化)?"
+        )
+        if answer is None:
+            raise NotConfirmed(
+                "step 1 is manual and there is no terminal to confirm it on; nothing was sent",
+                hint="do it inside every guest, then pass --confirm-manual",
+            )
+        if not answer:
+            raise NotConfirmed(
+                f"step 1 not confirmed for {member.label!r}; nothing was sent",
+                hint="do it inside that guest first (or leave the server out of the list), then "
+                "run again",
+            )
+        run.confirmed("answered yes at the prompt", question)
+    how = "--confirm-manual" if opts.confirm_manual else "the operator at the prompt"
+    run.done(f"confirmed for each of {len(fleet)} servers by {how}")
+
+
+def check_fleet(run: Runbook, fleet: Fleet) -> None:
+    """Step 3: every server resolved to one id and read, shown in one table, pinned as a list."""
+    if not run.variables.token:
+        for member in fleet.members.values():
+            run.note(f"{member.label}: not read (no TOKEN yet)")
+        run.done(f"dry run: {len(fleet)} servers listed; not read (no TOKEN yet)")
+        return
+    compute = run.compute()
+    # GET {COMPUTE}/{v2|v2.1}/{PROJECT_ID}/servers/detail (every page): one listing reads the whole
+    # fleet; Nova's name filter is a regular expression, so names are compared exactly here.
+    listed, fleet.listing_pages = compute.servers_detail()
+    by_id = {server.id: server for server in listed}
+    problems: list[str] = []
+    for member in fleet.members.values():
+        try:
+            member.view = _resolve(run, member, listed, by_id)
+        except RunbookError as exc:
+            problems.append(f"{member.label} ({member.origin}): {exc.message}")
+            continue
+        member.server_id, member.name = member.view.id, member.view.name
+    owners: dict[str, Member] = {}
+    for member in fleet.members.values():
+        if member.server_id and member.server_id in owners:
+            other = owners[member.server_id]
+            problems.append(
+                f"{member.label} and {other.label} are the same server ({member.server_id}): "
+                "give each server once"
+            )
+        elif member.server_id:
+            owners[member.server_id] = member
+    show_table(run, [m for m in fleet.members.values() if m.view is not None])
+    if problems:
+        raise VariableError(
+            "the servers",
+            f"{len(problems)} of {len(fleet)} cannot be used — "
+            + "; ".join(problems)
+            + ". Nothing was stopped",
+            sources="fix the list (`openstack server list` shows names and ids), then run again",
+        )
+    pin_fleet(run, list(fleet.members.values()))
+    statuses: dict[str, int] = {}
+    for member in fleet.members.values():
+        status = member.view.status if member.view else "?"
+        statuses[status] = statuses.get(status, 0) + 1
+    shown = ", ".join(f"{count} {status}" for status, count in sorted(statuses.items()))
+    run.done(f"variables checked; {len(fleet)} servers read ({shown}), pinned")
+
+
+def _resolve(
+    run: Runbook, member: Member, listed: list[ServerView], by_id: dict[str, ServerView]
+) -> ServerView:
+    if member.label in by_id:
+        return by_id[member.label]
+    if _is_id(member.label):
+        # Not in the project's listing: the server's own GET gives Nova's answer (404 …).
+        return member_compute(run, member.label).show_server()
+    candidates = [server for server in listed if server.name == member.label]
+    if len(candidates) == 1:
+        return candidates[0]
+    project = run.variables.project_id
+    if not candidates:
+        raise VariableError(
+            "server name",
+            f"no server named {member.label!r} in project {project} (names are compared exactly)",
+            sources="the exact name or the id",
+        )
+    ids = ", ".join(f"{server.id} ({server.status})" for server in candidates)
+    raise VariableError(
+        "server name",
+        f"{len(candidates)} servers are named {member.label!r}: {ids} — list the id of the one "
+        "meant instead of the name",
+        sources="its id (`openstack server show <id>` tells them apart)",
+    )
+
+
+def _is_id(label: str) -> bool:
+    from runbook.fleet import Selector
+
+    return Selector(label, "").is_id
+
+
+def show_table(run: Runbook, members: list[Member]) -> None:
+    """One line per server: name, id, status, task_state, availability zone (display widths)."""
+    rows = [("name", "id", "status", "task_state", "availability zone")]
+    for member in members:
+        view = member.view
+        if view is not None:
+            rows.append(
+                (
+                    view.name,
+                    view.id,
+                    view.status,
+                    view.task_state or "-",
+                    view.availability_zone or "-",
+                )
+            )
+    widths = [max(display_width(row[i]) for row in rows) + 2 for i in range(4)]
+    for row in rows:
+        run.note("".join(pad(cell, widths[i]) for i, cell in enumerate(row[:4])) + row[4])
+
+
+def dry_run_commands(run: Runbook, members: list[Member], step: int) -> None:
+    """The document's curl command of step 4 or 5 for each server."""
+    verify, version = run.http_settings().verify, run.variables.compute_version or "v2"
+    command = stop_command(version, verify) if step == 4 else show_command(version, verify)
+    for member in members:
+        server_id = member.server_id or (member.label if _is_id(member.label) else None)
+        lines = export_lines({"SERVER_ID": server_id})
+        if server_id is None:
+            lines.insert(0, f"# {member.label}: its id is resolved in step 3")
+        run.curl("\n".join([*lines, command]))
+
+
+def stop_fleet(run: Runbook, fleet: Fleet, members: list[Member]) -> None:
+    """Step 4 for every selected server: fresh reads, one confirmation, parallel idempotent stops."""
+    from runbook.fleet_wait import read_states
+
+    opts = run.options
+    unresolved = [m for m in members if m.server_id is None]
+    if unresolved and not opts.dry_run:
+        members_from_pin(run, unresolved)
+    if opts.dry_run:
+        dry_run_commands(run, members, 4)
+        for member in members:
+            fleet.record(run, member, 4, Result(True, "dry run: not sent"))
+        return
+    states = read_states(run, fleet, members)  # the state now, not as it was at step 3
+    to_stop: list[Member] = []
+    for member in members:
+        state = states[member.label]
+        if isinstance(state, RunbookError):
+            fleet.record(run, member, 4, Result(False, state.message, state))
+            continue
+        member.view = state
+        try:
+            decided = _decide(run, member, state)
+        except RunbookError as exc:
+            fleet.record(run, member, 4, Result(False, exc.message, exc))
+            continue
+        if decided is None:
+            to_stop.append(member)
+        else:
+            fleet.record(run, member, 4, Result(True, decided))
+    if to_stop:
+        _confirm(run, to_stop)
+        run.note(f"stopping {len(to_stop)} servers, at most {opts.parallel} requests at once")
+        with ThreadPoolExecutor(max_workers=min(opts.parallel, len(to_stop))) as pool:
+            for member, result in zip(
+                to_stop, pool.map(lambda m: _stop_one(run, m), to_stop), strict=True
+            ):
+                fleet.record(run, member, 4, result)
+                mark = "ok" if result.ok else "FAILED"
+                run.note(f"{member.label}: {mark}: {result.summary}")
+
+
+def _decide(run: Runbook, member: Member, server: ServerView) -> str | None:
+    """What was done without asking (None: it is to be stopped), as for one server."""
+    attempts = stop_attempts(run.journal.records, server.id)
+    earlier = earlier_stop(attempts, server, run.journal, _noter(run, member))
+    member.stop_accepted = any(
+        attempt.accepted for attempt in stop_attempts(run.journal.records, server.id)
+    )
+    if earlier is not None:
+        return earlier
+    if server.status == "SHUTOFF":
+        return "already stopped (SHUTOFF): no request sent"
+    if run.options.stop_method == "guest":
+        return "nothing sent (--stop-method guest): the operator shuts the guest down"
+    return None
+
+
+def _noter(run: Runbook, member: Member) -> Callable[[str], None]:
+    return lambda text: run.note(f"{member.label}: {text}")
+
+
+def _confirm(run: Runbook, members: list[Member]) -> None:
+    """ONE question for the whole table (or --yes / a rehearsal), journalled with every id."""
+    opts, v = run.options, run.variables
+    show_table(run, members)
+    ids = ", ".join(f"{m.name} ({m.server_id})" for m in members)
+    what = f"stop {len(members)} servers in region {v.region or '-'}: {ids}"
+    if opts.live and not opts.yes:
+        answer = run.console.confirm(
+            f"Stop these {len(members)} servers (region {v.region or '-'}, project "
+            f"{v.project_id})? The stop API is equivalent to a forced stop."
+        )
+        if answer is None:
+            raise NotConfirmed(
+                f"refusing to stop {len(members)} servers: there is no terminal to confirm on "
+                "and --yes was not given. Nothing was stopped.",
+                hint="run it on a terminal to be asked, or pass --yes to confirm non-interactively",
+            )
+        if not answer:
+            raise NotConfirmed(
+                f"not confirmed: none of the {len(members)} servers was stopped",
+                hint="run again with --from-step 4 when they may be stopped",
+            )
+        run.confirmed("answered yes at the prompt", what)
+        run.note("confirmed at the prompt")
+    else:
+        run.confirmed("--yes" if opts.live else "rehearsal (the emulator's servers)", what)
+
+
+def _stop_one(run: Runbook, member: Member) -> Result:
+    """POST os-stop for one server (journalled intent and outcome), judged as for one server."""
+    assert member.server_id is not None
+    compute = member_compute(run, member.server_id)
+    attempts = stop_attempts(run.journal.records, member.server_id)
+    try:
+        outcome = stop_server(compute, _noter(run, member))
+        record_stop(run.journal, attempts, outcome)
+    except ApiError as exc:
+        if exc.status == 404 and exc.hint is None:  # Nova's itemNotFound for the action
+            exc.hint = GONE_HINT
+        gone = "gone: " if exc.status == 404 else ""
+        return Result(False, gone + exc.message, exc)
+    except RunbookError as exc:
+        return Result(False, exc.message, exc)
+    member.stop_accepted = outcome.accepted
+    return Result(True, outcome.summary)
+
+
+def fleet_item(run: Runbook, step: int, label: str) -> None:
+    """One server's item of step 4 or 5: the first item does the fleet's work, each reports its own.
+
+    Work that fails for the whole fleet (no confirmation, no token …) is every server's result.
+    """
+    fleet = run.fleet
+    assert fleet is not None
+    if step not in fleet.started_steps:
+        fleet.started_steps.add(step)
+        members = [m for m in fleet.selected_for(step) if m.failed_at() is None]
+        try:
+            run.ensure_variables()  # when resuming with --from-step 4 or 5
+            with run.polling():  # the fleet's own lines instead of one per request
+                if step == 4:
+                    stop_fleet(run, fleet, members)
+                else:
+                    wait_step(run, fleet, members)
+        except RunbookError as exc:
+            for member in members:
+                if step not in member.results:
+                    fleet.record(run, member, step, Result(False, exc.message, exc))
+    run.done(fleet.summary(step))
+    result = fleet.members[label].results.get(step)
+    if result is None:
+        raise RunbookError(f"{label}: step {step} did not act on this server")
+    if not result.ok:
+        raise result.error or RunbookError(result.summary)
+    run.note(f"{label}: {result.summary}")
+
+
+def wait_step(run: Runbook, fleet: Fleet, members: list[Member]) -> None:
+    """Step 5 for every selected server still in the running."""
+    from runbook.fleet_wait import wait_fleet
+
+    opts = run.options
+    unresolved = [m for m in members if m.server_id is None]
+    if unresolved and not opts.dry_run:
+        members_from_pin(run, unresolved)
+    if opts.dry_run:
+        dry_run_commands(run, members, 5)
+        for member in members:
+            fleet.record(run, member, 5, Result(True, "dry run: not polled"))
+        return
+    run.note(
+        f"waiting for SHUTOFF of {len(members)} servers: every {opts.poll_interval:g} s, up to "
+        f"{opts.poll_timeout:g} s"
+    )
+    wait_fleet(run, fleet, members)

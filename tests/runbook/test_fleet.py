@@ -1,0 +1,257 @@
+"""A fleet: several servers in one procedure, against the real emulator over HTTP, the runbook as a
+subprocess. Each server's os-stop requests are counted in the emulator's request log."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from emulator import EmulatorServer
+from tests.runbook.conftest import Background, base_env, live_env, requests_to, run_runbook
+
+pytestmark = pytest.mark.slow
+CONFIRMED = ["--yes", "--confirm-manual"]
+
+
+def _servers(server: EmulatorServer, *names: str) -> dict[str, str]:
+    """Add ACTIVE servers; ``{name: id}``."""
+    return {name: str(server.add_server(name=name, status="ACTIVE")["id"]) for name in names}
+
+
+def _list_file(tmp_path: Path, *lines: str) -> Path:
+    path = tmp_path / "servers.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _env(server: EmulatorServer, tmp_path: Path, **extra: str) -> dict[str, str]:
+    return live_env(server, tmp_path, SERVER_ID=None, **extra)  # a fleet has no SERVER_ID
+
+
+def _stop_statuses(server: EmulatorServer, server_id: str) -> list[int]:
+    """The status of every os-stop POST the emulator received for ``server_id``."""
+    return [
+        int(e["status"])
+        for e in requests_to(server.requests_log(), "POST", f"/servers/{server_id}/action")
+    ]
+
+
+def _journal(tmp_path: Path) -> list[dict[str, Any]]:
+    text = (tmp_path / "evidence" / "journal.jsonl").read_text(encoding="utf-8")
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def test_rehearsal_of_thirty_servers_reports_each_server(tmp_path: Path) -> None:
+    result = run_runbook(["--rehearsal-servers", "30", "-v"], base_env(tmp_path))
+
+    assert result.returncode == 0, result.output
+    for name in ("fleet-01", "fleet-17", "fleet-30"):
+        assert f"test_step4_stop_server[{name}] PASSED" in result.output
+        assert f"test_step5_check_server_status[{name}] PASSED" in result.output
+    table = result.output.split("server    id", 1)[1].splitlines()[1:31]
+    assert all(" ok      ok " in row for row in table), table
+    assert "30 of 30 servers ok" in result.step_line(5) + result.output
+
+
+def test_names_and_ids_from_a_file_one_confirmation_one_stop_each(
+    fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str]
+) -> None:
+    ids = _servers(fjcloud_emulator, "web-1", "web-2", "db-1")
+    servers = _list_file(tmp_path, "# the web tier", "web-1", "web-2  # by name", ids["db-1"])
+
+    result = run_runbook(
+        [*live_args, *CONFIRMED, "--servers", str(servers)], _env(fjcloud_emulator, tmp_path)
+    )
+
+    assert result.returncode == 0, result.output
+    for server_id in ids.values():
+        assert _stop_statuses(fjcloud_emulator, server_id) == [202]
+    assert _stop_statuses(fjcloud_emulator, fjcloud_emulator.server_ids[0]) == []  # not listed
+    records = _journal(tmp_path)
+    step4 = [r for r in records if r["kind"] == "confirmation" and r["step"] == 4]
+    assert len(step4) == 1
+    assert "stop 3 servers" in step4[0]["question"]
+    step1 = [r for r in records if r["kind"] == "confirmation" and r["step"] == 1]
+    assert len(step1) == 3  # the manual step, confirmed for each server
+    pinned = next(r for r in records if r["kind"] == "pinned")["identity"]["servers"]
+    assert sorted(s["id"] for s in pinned) == sorted(ids.values())
+    evidence = (tmp_path / "evidence" / "runbook.md").read_text(encoding="utf-8")
+    assert "## Servers of the fleet" in evidence
+    for name, server_id in ids.items():
+        assert f"### {name} (`{server_id}`)" in evidence
+
+
+def test_locked_and_gone_servers_fail_alone_and_a_rerun_stops_only_those(
+    fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str]
+) -> None:
+    ids = _servers(fjcloud_emulator, "web-1", "web-2", "web-3", "web-4")
+    fjcloud_emulator.set_server_state(ids["web-2"], "ACTIVE", locked=True)  # 409 InstanceIsLocked
+    fault = fjcloud_emulator.inject_fault(
+        method="POST",
+        path=f"*/servers/{ids['web-3']}/action",
+        action="respond",
+        status=404,
+        body={"itemNotFound": {"code": 404, "message": "Instance could not be found."}},
+    )
+    servers = _list_file(tmp_path, *ids)
+    args = [*live_args, *CONFIRMED, "--servers", str(servers), "-v"]
+
+    first = run_runbook(args, _env(fjcloud_emulator, tmp_path))
+
+    assert first.returncode == 1, first.output
+    assert "test_step4_stop_server[web-2] FAILED" in first.output
+    assert "test_step4_stop_server[web-3] FAILED" in first.output
+    assert "test_step5_check_server_status[web-1] PASSED" in first.output
+    assert "test_step5_check_server_status[web-4] PASSED" in first.output
+    assert "test_step5_check_server_status[web-2] SKIPPED" in first.output
+    summary = first.output.split("2 of 4 servers FAILED:", 1)[1]
+    assert f"web-2 ({ids['web-2']}), step 4:" in summary
+    assert "unlock" in summary
+    assert f"web-3 ({ids['web-3']}), step 4: gone:" in summary
+    assert "continue with --from-step 4" in first.output
+
+    fjcloud_emulator.set_server_state(ids["web-2"], "ACTIVE", locked=False)
+    fjcloud_emulator.remove_fault(fault["id"])
+    second = run_runbook([*args, "--from-step", "4"], _env(fjcloud_emulator, tmp_path))
+
+    assert second.returncode == 0, second.output
+    assert _stop_statuses(fjcloud_emulator, ids["web-1"]) == [202]  # never touched again
+    assert _stop_statuses(fjcloud_emulator, ids["web-4"]) == [202]
+    assert _stop_statuses(fjcloud_emulator, ids["web-2"]) == [409, 202]
+    assert _stop_statuses(fjcloud_emulator, ids["web-3"]) == [404, 202]
+    assert (
+        second.output.count("is done (status SHUTOFF, task_state -): not sent or asked again") >= 2
+    )
+
+
+def test_error_while_waiting_fails_that_server_only(
+    fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str]
+) -> None:
+    ids = _servers(fjcloud_emulator, "app-1", "app-2", "app-3")
+    fjcloud_emulator.set_timing("immediate")
+    fjcloud_emulator.set_timing("manual", ids["app-2"])  # app-2 stays powering-off
+    servers = _list_file(tmp_path, *ids)
+    run = Background(
+        [*live_args, *CONFIRMED, "--servers", str(servers), "-v"],
+        _env(fjcloud_emulator, tmp_path),
+        fjcloud_emulator,
+    )
+
+    def polling(log: list[dict[str, Any]]) -> bool:
+        posts = [
+            i for i, e in enumerate(log) if e["method"] == "POST" and e["path"].endswith("/action")
+        ]
+        return len(posts) == 3 and any(e["method"] == "GET" for e in log[posts[-1] + 1 :])
+
+    run.wait_for(polling, "step 5 to poll after the three stops")
+    fjcloud_emulator.set_server_state(ids["app-2"], "ERROR")
+    result = run.finish()
+
+    assert result.returncode == 1, result.output
+    assert "test_step5_check_server_status[app-1] PASSED" in result.output
+    assert "test_step5_check_server_status[app-3] PASSED" in result.output
+    assert "test_step5_check_server_status[app-2] FAILED" in result.output
+    assert "the server went to ERROR while stopping" in result.output
+
+
+def test_a_timeout_fails_only_the_server_still_stopping(
+    fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str]
+) -> None:
+    ids = _servers(fjcloud_emulator, "app-1", "app-2")
+    fjcloud_emulator.set_timing("immediate")
+    fjcloud_emulator.set_timing("manual", ids["app-2"])
+    args = [*live_args, *CONFIRMED, "--servers", str(_list_file(tmp_path, *ids))]
+
+    result = run_runbook([*args, "--poll-timeout", "0.3", "-v"], _env(fjcloud_emulator, tmp_path))
+
+    assert result.returncode == 1, result.output
+    assert "test_step5_check_server_status[app-1] PASSED" in result.output
+    assert "test_step5_check_server_status[app-2] FAILED" in result.output
+    assert "not SHUTOFF after 0.3 s" in result.output
+
+
+@pytest.mark.parametrize(
+    "kill_at",
+    [
+        "os-stop/intent-journalled@3",  # the 3rd stop's intent is on disk, its POST not sent
+        "os-stop/answered@3",  # the 3rd POST arrived, its answer is not journalled
+        "os-stop/outcome-journalled@2",
+        "wait/polled@1",
+    ],
+)
+def test_sigkill_in_the_middle_of_a_fleet_then_a_rerun_stops_each_server_once(
+    fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str], kill_at: str
+) -> None:
+    ids = _servers(fjcloud_emulator, *(f"vm-{n}" for n in range(1, 6)))
+    args = [*live_args, *CONFIRMED, "--servers", str(_list_file(tmp_path, *ids)), "--parallel", "1"]
+
+    killed = run_runbook(
+        args, _env(fjcloud_emulator, tmp_path, FJCLOUD_RUNBOOK_TEST_KILL_AT=kill_at)
+    )
+    assert killed.returncode == -9, killed.output
+    rerun = run_runbook(args, _env(fjcloud_emulator, tmp_path))
+
+    assert rerun.returncode == 0, rerun.output
+    for server_id in ids.values():
+        statuses = _stop_statuses(fjcloud_emulator, server_id)
+        assert statuses == [202], (server_id, statuses, rerun.output)
+
+
+def test_dry_run_prints_the_curl_commands_of_each_server(
+    fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str]
+) -> None:
+    ids = _servers(fjcloud_emulator, "web-1", "web-2")
+    args = [*live_args, "--dry-run", "--servers", str(_list_file(tmp_path, *ids.values()))]
+
+    result = run_runbook(args, _env(fjcloud_emulator, tmp_path))
+
+    assert result.returncode == 0, result.output
+    for server_id in ids.values():
+        assert f"export SERVER_ID={server_id}" in result.output
+    assert result.output.count("-d '{\"os-stop\": null}'") == 2
+    assert requests_to(fjcloud_emulator.requests_log(), "POST", "/action") == []
+
+
+def test_a_name_several_servers_have_is_refused_with_their_ids(
+    fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str]
+) -> None:
+    first = _servers(fjcloud_emulator, "web")["web"]
+    second = _servers(fjcloud_emulator, "web")["web"]
+    _servers(fjcloud_emulator, "db")
+    args = [*live_args, *CONFIRMED, "--servers", str(_list_file(tmp_path, "web", "db", "nosuch"))]
+
+    result = run_runbook(args, _env(fjcloud_emulator, tmp_path))
+
+    assert result.returncode == 1
+    assert result.step_line(3).startswith("FAILED")
+    assert first in result.output
+    assert second in result.output
+    assert "no server named 'nosuch'" in result.output
+    assert requests_to(fjcloud_emulator.requests_log(), "POST", "/action") == []
+
+
+def test_a_server_given_twice_is_refused_before_anything_is_sent(
+    fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str]
+) -> None:
+    ids = _servers(fjcloud_emulator, "web-1", "web-2")
+    twice = ["--server-id", ids["web-1"], "--server-id", ids["web-2"], "--server-id", ids["web-1"]]
+
+    result = run_runbook([*live_args, *CONFIRMED, *twice], _env(fjcloud_emulator, tmp_path))
+
+    assert result.returncode == 4, result.output  # a usage error
+    assert f"{ids['web-1']!r} is given twice" in result.output
+    assert fjcloud_emulator.requests_log() == []
+
+
+def test_minus_k_selects_the_servers_a_rehearsal_stops(tmp_path: Path) -> None:
+    result = run_runbook(
+        ["--rehearsal-servers", "4", "-v", "-k", "not fleet or fleet-03"], base_env(tmp_path)
+    )
+
+    assert result.returncode == 0, result.output
+    assert "test_step4_stop_server[fleet-03] PASSED" in result.output
+    assert "test_step4_stop_server[fleet-01]" not in result.output
+    assert "1 of 1 servers ok; 3 of the 4 listed not selected" in result.output
