@@ -110,7 +110,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     selected, deselected = [], []
     for item in steps:
         number = _step(item) or 0
-        why = _not_selected(number, options, chain)
+        why = _not_selected(number, options, chain, runbook.fleet is not None)
         if why is None:
             selected.append(item)
         else:
@@ -124,7 +124,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if number not in chosen:
             record.outcome = "not selected"
             record.reason = (
-                _not_selected(number, options, chain) or "not collected (another file or -k)"
+                _not_selected(number, options, chain, runbook.fleet is not None)
+                or "not collected (another file or -k)"
             )
     if deselected:
         config.hook.pytest_deselected(items=deselected)
@@ -144,13 +145,17 @@ def _check_chain_ids(config: pytest.Config) -> None:
         raise pytest.UsageError(f"runbook: {exc.render()}") from exc
 
 
-def _not_selected(number: int, options: RunbookOptions, chain: ChainOptions) -> str | None:
+def _not_selected(
+    number: int, options: RunbookOptions, chain: ChainOptions, fleet: bool = False
+) -> str | None:
     """Why step ``number`` is left out, or None when it runs.
 
     ``--from-step``/``--to-step`` pick page 1's steps (1–5); a ``--to-step`` before 5 ends the
     chain there (later pages need a stopped server). ``--page`` picks whole pages.
     """
     page = page_of(number)
+    if fleet and page > 1:
+        return "a fleet runs page 1 (the pre-work) only: pages 2–5 act on one server at a time"
     if page not in chain.pages:
         return f"outside --page {','.join(map(str, chain.pages))}"
     if page == 1 and not options.from_step <= number <= options.to_step:
@@ -232,9 +237,7 @@ def _announce(run: Runbook, number: int, server: str = "") -> None:
     if number in run.config.stash.get(FIRST_OF_PAGE_KEY, set()):
         where = PAGES[page].url or "Fujitsu's page is not available: its steps are reconstructed"
         run.console.line(f"=== {PAGES[page].title()} — {where}", bold=True)
-    run.console.line(
-        f"[{number % 100}/{len(PAGES[page].steps)}] {info.title()}{server}", bold=True
-    )
+    run.console.line(f"[{number % 100}/{len(PAGES[page].steps)}] {info.title()}{server}", bold=True)
 
 
 @pytest.hookimpl(wrapper=True)
