@@ -20,7 +20,8 @@ from runbook.errors import ApiError, NotConfirmed, RunbookError, VariableError
 from runbook.fleet import Fleet, Member, Result, member_compute
 from runbook.fleet_pin import members_from_pin, pin_fleet
 from runbook.procedure import stop_attempts
-from runbook.stopping import earlier_stop, record_stop, stop_server
+from runbook.resolve import check_zone
+from runbook.stopping import earlier_stop, stop_server
 
 if TYPE_CHECKING:
     from runbook.context import Runbook
@@ -82,6 +83,7 @@ def check_fleet(run: Runbook, fleet: Fleet) -> None:
     for member in fleet.members.values():
         try:
             member.view = _resolve(run, member, listed, by_id)
+            check_zone(run.variables, member.view.availability_zone)  # a zone of the region
         except RunbookError as exc:
             problems.append(f"{member.label} ({member.origin}): {exc.message}")
             continue
@@ -223,6 +225,7 @@ def stop_fleet(run: Runbook, fleet: Fleet, members: list[Member]) -> None:
 
 def _decide(run: Runbook, member: Member, server: ServerView) -> str | None:
     """What was done without asking (None: it is to be stopped), as for one server."""
+    check_zone(run.variables, server.availability_zone)  # also when resuming
     attempts = stop_attempts(run.journal.records, server.id)
     earlier = earlier_stop(attempts, server, run.journal, _noter(run, member))
     member.stop_accepted = any(
@@ -273,10 +276,8 @@ def _stop_one(run: Runbook, member: Member) -> Result:
     """POST os-stop for one server (journalled intent and outcome), judged as for one server."""
     assert member.server_id is not None
     compute = member_compute(run, member.server_id)
-    attempts = stop_attempts(run.journal.records, member.server_id)
     try:
-        outcome = stop_server(compute, _noter(run, member))
-        record_stop(run.journal, attempts, outcome)
+        outcome = stop_server(compute, _noter(run, member), run.journal)
     except ApiError as exc:
         if exc.status == 404 and exc.hint is None:  # Nova's itemNotFound for the action
             exc.hint = GONE_HINT
