@@ -1,6 +1,6 @@
 """The crash matrix of issue 10: SIGKILL the runbook at each point of the stop, then run it again.
 
-For each point of ``runbook.crashpoints.POINTS`` the runbook runs as a subprocess against a real
+For each point of page 1 in ``runbook.crashpoints.POINTS`` (``STOP_POINTS``) the runbook runs as a subprocess against a real
 ``EmulatorServer`` (manual timing: the server stays ``powering-off`` until the test advances it)
 with ``FJCLOUD_RUNBOOK_TEST_KILL_AT=<point>``, so it SIGKILLs itself exactly there; then
 ``--from-step 4 --yes`` runs again from the state file and the journal. Judged:
@@ -58,6 +58,8 @@ class CrashOutcome:
 
 
 RERUN = ["--yes", "--from-step", "4"]
+# Page 1's points (the stop and its wait); pages 2–5 have theirs in test_chain_crash.py.
+STOP_POINTS = tuple(point for point in POINTS if point.startswith(("os-stop/", "wait/")))
 
 
 def run_point(
@@ -148,16 +150,16 @@ def _judge(
     if len(intents) not in (1, 2):
         problems.append(f"{len(intents)} os-stop intents in the journal")
     data = json.loads((folder / "runbook.json").read_text(encoding="utf-8"))
-    if [s["outcome"] for s in data["steps"]][3:] != ["passed", "passed"]:
-        problems.append(f"steps 4–5 in the evidence: {[s['outcome'] for s in data['steps']]}")
+    if [s["outcome"] for s in data["steps"]][3:5] != ["passed", "passed"]:
+        problems.append(f"steps 4–5 in the evidence: {[s['outcome'] for s in data['steps'][:5]]}")
     if not any(r["intent"]["action"] == "os-stop" for r in data["requests_that_change_something"]):
         problems.append("the evidence does not hold the stop")
     if len(data["invocations"]) != 2 or data["invocations"][0]["finished_at"] is not None:
         problems.append("the evidence does not show the killed invocation and the rerun")
     if "never finished (killed?)" not in (folder / "runbook.md").read_text(encoding="utf-8"):
         problems.append("runbook.md does not show the killed invocation")
-    if state.exists():
-        problems.append("the state file is still there after the procedure completed")
+    if not state.exists():  # page 1 done; the procedure goes on with page 2 (it completes at 5.7)
+        problems.append("the state file no longer points at the procedure")
     return problems
 
 
@@ -165,7 +167,7 @@ def main() -> int:
     """Run every point against one emulator and print the Markdown table."""
     rows = []
     with EmulatorServer() as server, tempfile.TemporaryDirectory() as temporary:
-        for number, point in enumerate(POINTS):
+        for number, point in enumerate(STOP_POINTS):
             workdir = Path(temporary) / str(number)
             workdir.mkdir()
             rows.append(run_point(server, point, workdir))

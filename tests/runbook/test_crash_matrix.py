@@ -12,15 +12,14 @@ from pathlib import Path
 import pytest
 
 from emulator import EmulatorServer
-from runbook.crashpoints import POINTS
 from runbook.journal import JOURNAL_NAME, read_journal
 from tests.runbook.conftest import live_env, run_runbook
-from tests.runbook.crash_matrix import run_point
+from tests.runbook.crash_matrix import STOP_POINTS, run_point
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.mark.parametrize("point", POINTS)
+@pytest.mark.parametrize("point", STOP_POINTS)
 def test_a_kill_at_any_point_of_the_stop_never_stops_twice(
     fjcloud_emulator: EmulatorServer, tmp_path: Path, point: str
 ) -> None:
