@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, current_app, g, jsonify, request
+from flask import Blueprint, Response, g, jsonify, request
 
 from emulator.compute import lifecycle, parsing, views
 from emulator.compute.backend import ComputeBackend, ServerRecord
@@ -116,15 +116,7 @@ def show_server(api: str, project_id: str, server_id: str) -> Response:
     ctx = _context(api, project_id)
     backend = _backend()
     record = backend.get_server(project_id, server_id)
-    flavor = backend.flavor_of(record)
-    provider = current_app.json
-    compact = getattr(provider, "compact", None)
-    if compact is False or (compact is None and current_app.debug):
-        return jsonify({"server": views.server_detail(ctx, record, flavor)})  # pretty-printed
-    # Byte for byte what jsonify sends (compact dumps, a newline, its mimetype), from a cache.
-    text = views.server_detail_json(ctx, record, flavor, provider.dumps)
-    mimetype = getattr(provider, "mimetype", "application/json")
-    return current_app.response_class(f"{text}\n", mimetype=mimetype)
+    return jsonify({"server": views.server_detail(ctx, record, backend.flavor_of(record))})
 
 
 @bp.get(f"/{PROJECT}/servers/<server_id>/os-security-groups")

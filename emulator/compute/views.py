@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import urllib.parse
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 from emulator.clock import isoformat_z
@@ -184,47 +183,6 @@ def server_detail(ctx: ViewContext, record: ServerRecord, flavor: FlavorSeed) ->
     if ctx.at_least(2, 26):
         body["tags"] = []
     return body
-
-
-# Rendered ``{"server": …}`` bodies, keyed by EVERYTHING server_detail reads, so an entry can
-# never be stale: a state change (stop/start/reboot, advance, set_state, a lazy transition
-# completing on read, a new ``updated``) is a different key, not an invalidation to remember.
-# The spec is keyed by identity and checked on a hit (specs are frozen and never mutated; the
-# entry holds it, so its id cannot be reused); servers with a fault are rendered each time.
-_DETAIL_BODIES: dict[tuple[Any, ...], tuple[ServerSeed, str]] = {}
-_DETAIL_BODIES_MAX = 1024
-_COMPACT = (",", ":")  # what jsonify passes to dumps outside debug mode
-
-
-def server_detail_json(
-    ctx: ViewContext, record: ServerRecord, flavor: FlavorSeed, dumps: Callable[..., str]
-) -> str:
-    """``{"server": server_detail(…)}`` as jsonify's compact JSON, cached by the body's inputs."""
-    if record.fault is not None:
-        return dumps({"server": server_detail(ctx, record, flavor)}, separators=_COMPACT)
-    spec = record.spec
-    key = (
-        id(spec),
-        flavor,
-        record.vm_state,
-        record.task_state,
-        record.power_state,
-        record.locked,
-        record.updated,
-        ctx.base,
-        ctx.api,
-        ctx.project_id,
-        ctx.version,
-        dumps,
-    )
-    hit = _DETAIL_BODIES.get(key)
-    if hit is not None and hit[0] is spec:
-        return hit[1]
-    text = dumps({"server": server_detail(ctx, record, flavor)}, separators=_COMPACT)
-    if len(_DETAIL_BODIES) >= _DETAIL_BODIES_MAX:
-        _DETAIL_BODIES.clear()  # a bound, not an LRU: a scan over many servers just refills it
-    _DETAIL_BODIES[key] = (spec, text)
-    return text
 
 
 def server_security_groups(spec: ServerSeed) -> list[dict[str, Any]]:

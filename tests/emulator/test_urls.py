@@ -38,7 +38,7 @@ def test_service_base_matches_werkzeugs_host_url(scheme: str, host: str | None) 
         except ValueError:  # werkzeug 2.3 (supported) raises for an out-of-range port
             expected = f"{scheme}://"  # werkzeug 3 treats that Host as empty; so does the emulator
         assert service_base("compute") == f"{expected}/compute"
-        assert service_base("identity") == f"{expected}/identity"  # cached per request
+        assert service_base("identity") == f"{expected}/identity"
 
 
 def test_service_base_is_per_request() -> None:

@@ -14,6 +14,7 @@ from werkzeug.test import TestResponse
 from emulator.app import create_app
 from emulator.compute.backend import ComputeBackend
 from emulator.state import STATE_KEY, EmulatorState
+from tests.emulator.demo import DOMAIN_NAME, PROJECT_NAME, demo_auth
 
 PROJECT_ID = "790f1c092038413a8dd6771a033b17f5"
 SERVER_ID = "dbf93607-f105-4e86-842c-02ae504efe36"
@@ -37,21 +38,10 @@ def state_of(app: Flask) -> EmulatorState:
 
 def issue_token(client: FlaskClient, user: str = "demo-user") -> str:
     """A project-scoped token of a seed user, minted through the real identity API."""
-    body = {
-        "auth": {
-            "identity": {
-                "methods": ["password"],
-                "password": {
-                    "user": {
-                        "name": user,
-                        "domain": {"name": "demo0001"},
-                        "password": "demo-password",
-                    }
-                },
-            },
-            "scope": {"project": {"name": "demo-project", "domain": {"name": "demo0001"}}},
-        }
-    }
+    body = demo_auth(
+        user={"name": user, "domain": {"name": DOMAIN_NAME}},
+        scope={"project": {"name": PROJECT_NAME, "domain": {"name": DOMAIN_NAME}}},
+    )
     response = client.post("/identity/v3/auth/tokens", json=body)
     assert response.status_code == 201, response.get_data(as_text=True)
     return response.headers["X-Subject-Token"]

@@ -14,6 +14,7 @@ import requests
 
 from emulator import EmulatorServer
 from tests.emulator.compute.conftest import PROJECT_ID, SERVER_ID
+from tests.emulator.demo import demo_auth
 
 CREDENTIALS = {
     "username": "demo-user",
@@ -58,22 +59,7 @@ def region3(no_proxy: None) -> Iterator[str]:
 
 
 def token_for(url: str) -> str:
-    body = {
-        "auth": {
-            "identity": {
-                "methods": ["password"],
-                "password": {
-                    "user": {
-                        "name": "demo-user",
-                        "domain": {"name": "demo0001"},
-                        "password": "demo-password",
-                    }
-                },
-            },
-            "scope": {"project": {"id": PROJECT_ID}},
-        }
-    }
-    response = requests.post(f"{url}/identity/v3/auth/tokens", json=body, timeout=10)
+    response = requests.post(f"{url}/identity/v3/auth/tokens", json=demo_auth(), timeout=10)
     assert response.status_code == 201
     return response.headers["X-Subject-Token"]
 

@@ -23,6 +23,7 @@ from tests.emulator.compute.conftest import (
     seed_example,
     state_of,
 )
+from tests.emulator.demo import demo_auth
 
 SECOND_ID = "6a1f0c1e-8a4b-4f7d-9c3e-2b5d7e9f1a2c"
 
@@ -277,21 +278,9 @@ def test_links_use_the_real_fjcloud_hostnames_in_mock_mode() -> None:
 
 def test_unscoped_token_is_400_project_mismatch(client: FlaskClient) -> None:
     """An unscoped token has no project: Nova's check compares against None."""
-    body = {
-        "auth": {
-            "identity": {
-                "methods": ["password"],
-                "password": {
-                    "user": {
-                        "name": "demo-user",
-                        "domain": {"name": "demo0001"},
-                        "password": "demo-password",
-                    }
-                },
-            }
-        }
-    }
-    token = client.post("/identity/v3/auth/tokens", json=body).headers["X-Subject-Token"]
+    token = client.post("/identity/v3/auth/tokens", json=demo_auth(scope=None)).headers[
+        "X-Subject-Token"
+    ]
     response = client.get(f"/compute/v2/{PROJECT_ID}/servers", headers={"X-Auth-Token": token})
     assert fault(response) == (
         400,

@@ -11,22 +11,9 @@ from flask.testing import FlaskClient
 
 from emulator import create_app
 from emulator.state import STATE_KEY, EmulatorState
+from tests.emulator.demo import demo_auth
 
-DEMO_AUTH: dict[str, Any] = {
-    "auth": {
-        "identity": {
-            "methods": ["password"],
-            "password": {
-                "user": {
-                    "name": "demo-user",
-                    "domain": {"name": "demo0001"},
-                    "password": "demo-password",
-                }
-            },
-        },
-        "scope": {"project": {"id": "790f1c092038413a8dd6771a033b17f5"}},
-    }
-}
+DEMO_AUTH: dict[str, Any] = demo_auth()
 
 
 @pytest.fixture

@@ -10,32 +10,32 @@ from flask.testing import FlaskClient
 
 from emulator.app import create_app
 from emulator.state import STATE_KEY, EmulatorState
+from tests.emulator.demo import (
+    DOMAIN_ID,
+    DOMAIN_NAME,
+    PASSWORD,
+    PROJECT_ID,
+    PROJECT_NAME,
+    TOKENS,
+    USER_ID,
+    USER_NAME,
+    demo_auth,
+)
 
-PROJECT_ID = "790f1c092038413a8dd6771a033b17f5"
-PROJECT_NAME = "demo-project"
-DOMAIN_ID = "5a1c6f4ed1e24ea6a1d0c9a1e5c0d001"
-DOMAIN_NAME = "demo0001"
-USER_ID = "d476b7a6a9a74d00b78bc87a3e87de7b"
-USER_NAME = "demo-user"
-PASSWORD = "demo-password"
-TOKENS = "/identity/v3/auth/tokens"
+__all__ = [
+    "DOMAIN_ID",
+    "DOMAIN_NAME",
+    "PASSWORD",
+    "PROJECT_ID",
+    "PROJECT_NAME",
+    "TOKENS",
+    "USER_ID",
+    "USER_NAME",
+    "password_auth",
+]
 
-
-def password_auth(
-    *,
-    user: dict[str, Any] | None = None,
-    password: str = PASSWORD,
-    scope: dict[str, Any] | str | None = "project-id",
-) -> dict[str, Any]:
-    """An auth body: the demo user by name + domain name, scoped to the demo project by id."""
-    user_ref = dict(user or {"name": USER_NAME, "domain": {"name": DOMAIN_NAME}})
-    user_ref["password"] = password
-    auth: dict[str, Any] = {"identity": {"methods": ["password"], "password": {"user": user_ref}}}
-    if scope == "project-id":
-        auth["scope"] = {"project": {"id": PROJECT_ID}}
-    elif scope is not None:
-        auth["scope"] = scope
-    return {"auth": auth}
+# The identity tests' names for the demo login (tests/emulator/demo.py holds it once).
+password_auth = demo_auth
 
 
 def token_auth(token_id: str, scope: dict[str, Any] | None = None) -> dict[str, Any]:

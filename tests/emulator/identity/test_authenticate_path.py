@@ -1,4 +1,4 @@
-"""IdentityBackend.authenticate: the lock-free live path and the locked path for the rest."""
+"""IdentityBackend.authenticate: live tokens pass; missing, unknown, expired or header-injected ones do not."""
 
 from __future__ import annotations
 
