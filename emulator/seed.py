@@ -9,6 +9,7 @@ SHUTOFF, ERROR``.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -18,14 +19,28 @@ from typing import Any
 
 import yaml
 
+from emulator.seedfields import FieldReader, SeedError
 from emulator.timing import Timing
+
+__all__ = [
+    "SERVER_STATUSES",
+    "DomainSeed",
+    "FlavorSeed",
+    "ProjectSeed",
+    "RoleAssignmentSeed",
+    "RoleSeed",
+    "Seed",
+    "SeedError",
+    "ServerSeed",
+    "UserSeed",
+    "load_default_seed",
+    "load_seed",
+    "parse_seed",
+    "server_seed_from_dict",
+]
 
 SERVER_STATUSES = ("ACTIVE", "SHUTOFF", "ERROR")
 _HEX32 = re.compile(r"^[0-9a-f]{32}$")
-
-
-class SeedError(ValueError):
-    """A seed document that cannot be used; the message names the file and the field."""
 
 
 @dataclass(frozen=True)
@@ -108,24 +123,29 @@ class Seed:
     flavors: tuple[FlavorSeed, ...]
     servers: tuple[ServerSeed, ...]
 
-    def project(self, ref: str) -> ProjectSeed | None:
-        """The project with this id or name."""
-        return next((p for p in self.projects if ref in (p.id, p.name)), None)
-
-    def user(self, ref: str) -> UserSeed | None:
-        return next((u for u in self.users if ref in (u.id, u.name)), None)
-
     def with_servers(self, *servers: ServerSeed) -> Seed:
         """A copy with more servers (fixtures seed extra servers per test this way)."""
-        return Seed(
-            self.region,
-            self.domains,
-            self.projects,
-            self.roles,
-            self.users,
-            self.flavors,
-            self.servers + servers,
-        )
+        return dataclasses.replace(self, servers=self.servers + servers)
+
+
+def _default(cls: type[Any], name: str) -> Any:
+    """The default of field ``name`` of dataclass ``cls``: the one place each default is written."""
+    for item in dataclasses.fields(cls):
+        if item.name == name:
+            if item.default is not dataclasses.MISSING:
+                return item.default
+            if item.default_factory is not dataclasses.MISSING:
+                return item.default_factory()
+    raise KeyError(f"{cls.__name__}.{name} has no default")
+
+
+# A server's keys in the seed document: its field names, with references named by what they
+# point to (``project: demo-project`` sets ``project_id``).
+_SERVER_KEY_OF_FIELD = {"project_id": "project", "user_id": "user", "flavor_id": "flavor"}
+_SERVER_KEYS = frozenset(
+    _SERVER_KEY_OF_FIELD.get(item.name, item.name) for item in dataclasses.fields(ServerSeed)
+)
+_SEED_KEYS = frozenset(item.name for item in dataclasses.fields(Seed))
 
 
 def load_seed(path: str | Path) -> Seed:
@@ -167,72 +187,20 @@ def server_seed_from_dict(data: dict[str, Any], seed: Seed, source: str = "serve
     return _SeedParser(source, seed).server(data, source)
 
 
-class _SeedParser:
+class _SeedParser(FieldReader):
     def __init__(self, source: str, base: Seed | None = None) -> None:
-        self.source = source
+        super().__init__(source)
         self.base = base
-
-    def fail(self, where: str, problem: str) -> SeedError:
-        return SeedError(f"{self.source}: {where}: {problem}")
-
-    # -- generic field readers -------------------------------------------------------------
-    def mapping(self, value: Any, where: str) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            raise self.fail(where, f"must be a mapping, got {type(value).__name__}")
-        return value
-
-    def items(self, document: dict[str, Any], key: str) -> list[dict[str, Any]]:
-        value = document.get(key, [])
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            raise self.fail(key, f"must be a list, got {type(value).__name__}")
-        return [self.mapping(item, f"{key}[{i}]") for i, item in enumerate(value)]
-
-    def text(self, data: dict[str, Any], key: str, where: str, default: str | None = None) -> str:
-        value = data.get(key, default)
-        if value is None:
-            raise self.fail(f"{where}.{key}", "is required")
-        if isinstance(value, bool) or not isinstance(value, str | int):
-            raise self.fail(f"{where}.{key}", f"must be a string, got {type(value).__name__}")
-        value = str(value)
-        if not value.strip():
-            raise self.fail(f"{where}.{key}", "must not be empty")
-        return value
-
-    def optional_text(self, data: dict[str, Any], key: str, where: str) -> str | None:
-        return None if data.get(key) is None else self.text(data, key, where)
-
-    def number(self, data: dict[str, Any], key: str, where: str, default: int) -> int:
-        value = data.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise self.fail(f"{where}.{key}", f"must be a whole number >= 0, got {value!r}")
-        return value
-
-    def strings(
-        self, data: dict[str, Any], key: str, where: str, default: tuple[str, ...]
-    ) -> tuple[str, ...]:
-        value = data.get(key, list(default))
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise self.fail(f"{where}.{key}", "must be a list of strings")
-        return tuple(value)
-
-    def unique(self, entries: list[Any], kind: str) -> None:
-        seen: set[str] = set()
-        for i, entry in enumerate(entries):
-            if entry.id in seen:
-                raise self.fail(f"{kind}[{i}].id", f"duplicate id {entry.id!r}")
-            seen.add(entry.id)
 
     # -- the document ----------------------------------------------------------------------
     def parse(self, document: Any) -> Seed:
         if document is None:
             raise self.fail("(top)", "the seed is empty; see docs/REFERENCE.md 'Seed file format'")
         document = self.mapping(document, "(top)")
-        known = {"region", "domains", "projects", "roles", "users", "flavors", "servers"}
-        unknown = sorted(set(document) - known)
+        unknown = sorted(set(document) - _SEED_KEYS)
         if unknown:
-            raise self.fail(unknown[0], f"unknown key; expected one of {', '.join(sorted(known))}")
+            expected = ", ".join(sorted(_SEED_KEYS))
+            raise self.fail(unknown[0], f"unknown key; expected one of {expected}")
         region = self.optional_text(document, "region", "(top)")
         domains = [
             self.domain(d, f"domains[{i}]") for i, d in enumerate(self.items(document, "domains"))
@@ -280,10 +248,7 @@ class _SeedParser:
             raise self.fail(
                 f"{where}.id", f"{pid!r} must be 32 lowercase hex digits like Keystone's ids"
             )
-        ref = self.text(data, "domain", where)
-        domain = next((d for d in domains if ref in (d.id, d.name)), None)
-        if domain is None:
-            raise self.fail(f"{where}.domain", f"no domain with id or name {ref!r} in 'domains'")
+        domain = self.lookup(domains, self.text(data, "domain", where), f"{where}.domain", "domain")
         return ProjectSeed(pid, self.text(data, "name", where), domain.id)
 
     def user(
@@ -294,10 +259,7 @@ class _SeedParser:
         projects: list[ProjectSeed],
         roles: list[RoleSeed],
     ) -> UserSeed:
-        ref = self.text(data, "domain", where)
-        domain = next((d for d in domains if ref in (d.id, d.name)), None)
-        if domain is None:
-            raise self.fail(f"{where}.domain", f"no domain with id or name {ref!r} in 'domains'")
+        domain = self.lookup(domains, self.text(data, "domain", where), f"{where}.domain", "domain")
         assignments = []
         raw_roles = data.get("roles", [])
         if not isinstance(raw_roles, list):
@@ -305,16 +267,10 @@ class _SeedParser:
         for j, item in enumerate(raw_roles):
             at = f"{where}.roles[{j}]"
             item = self.mapping(item, at)
-            pref = self.text(item, "project", at)
-            project = next((p for p in projects if pref in (p.id, p.name)), None)
-            if project is None:
-                raise self.fail(
-                    f"{at}.project", f"no project with id or name {pref!r} in 'projects'"
-                )
-            rref = self.text(item, "role", at)
-            role = next((r for r in roles if rref in (r.id, r.name)), None)
-            if role is None:
-                raise self.fail(f"{at}.role", f"no role with id or name {rref!r} in 'roles'")
+            project = self.lookup(
+                projects, self.text(item, "project", at), f"{at}.project", "project"
+            )
+            role = self.lookup(roles, self.text(item, "role", at), f"{at}.role", "role")
             assignments.append(RoleAssignmentSeed(project.id, role.id))
         return UserSeed(
             self.text(data, "id", where, uuid.uuid4().hex),
@@ -328,9 +284,10 @@ class _SeedParser:
         return FlavorSeed(
             self.text(data, "id", where),
             self.text(data, "name", where),
-            self.number(data, "vcpus", where, 1),
-            self.number(data, "ram", where, 4096),
-            self.number(data, "disk", where, 0),
+            *(
+                self.number(data, key, where, _default(FlavorSeed, key))
+                for key in ("vcpus", "ram", "disk")
+            ),
         )
 
     def server(self, data: dict[str, Any], where: str) -> ServerSeed:
@@ -342,32 +299,25 @@ class _SeedParser:
             raise self.fail(
                 f"{where}.id", f"{sid!r} is not a UUID (Nova server ids are UUIDs)"
             ) from None
-        status = self.text(data, "status", where, "ACTIVE").upper()
+        status = self.text(data, "status", where, _default(ServerSeed, "status")).upper()
         if status not in SERVER_STATUSES:
             raise self.fail(
                 f"{where}.status", f"{status!r} is not one of {', '.join(SERVER_STATUSES)}"
             )
-        pref = self.text(
-            data, "project", where, self.base.projects[0].id if self.base.projects else None
-        )
-        project = self.base.project(pref)
-        if project is None:
-            raise self.fail(
-                f"{where}.project", f"no project with id or name {pref!r} in 'projects'"
-            )
-        uref = self.text(data, "user", where, self.base.users[0].id if self.base.users else None)
-        user = self.base.user(uref)
-        if user is None:
-            raise self.fail(f"{where}.user", f"no user with id or name {uref!r} in 'users'")
-        flavor_id = self.text(
-            data, "flavor", where, self.base.flavors[0].id if self.base.flavors else "11"
-        )
+        base = self.base
+        first_project = base.projects[0].id if base.projects else None
+        pref = self.text(data, "project", where, first_project)
+        project = self.lookup(base.projects, pref, f"{where}.project", "project")
+        uref = self.text(data, "user", where, base.users[0].id if base.users else None)
+        user = self.lookup(base.users, uref, f"{where}.user", "user")
+        default_flavor = base.flavors[0].id if base.flavors else _default(ServerSeed, "flavor_id")
+        flavor_id = self.text(data, "flavor", where, default_flavor)
         if self.base.flavors and not any(f.id == flavor_id for f in self.base.flavors):
             raise self.fail(f"{where}.flavor", f"no flavor with id {flavor_id!r} in 'flavors'")
-        image = data.get("image", "")
+        image = data.get("image", _default(ServerSeed, "image"))
         if not isinstance(image, str | dict):
             raise self.fail(f"{where}.image", 'must be an image id string, "" or a mapping')
-        locked = data.get("locked", False)
+        locked = data.get("locked", _default(ServerSeed, "locked"))
         if not isinstance(locked, bool):
             raise self.fail(f"{where}.locked", f"must be true or false, got {locked!r}")
         timing = data.get("timing")
@@ -381,16 +331,10 @@ class _SeedParser:
         metadata = self.mapping(data.get("metadata", {}) or {}, f"{where}.metadata")
         if not all(isinstance(k, str) and isinstance(v, str) for k, v in metadata.items()):
             raise self.fail(f"{where}.metadata", "keys and values must be strings (Nova metadata)")
-        known = {
-            "id", "name", "project", "user", "status", "flavor", "image", "locked", "timing",
-            "availability_zone", "host", "host_id", "instance_name", "created", "launched_at",
-            "key_name", "security_groups", "volumes_attached", "addresses", "metadata",
-        }  # fmt: skip
-        unknown = sorted(set(data) - known)
+        unknown = sorted(set(data) - _SERVER_KEYS)
         if unknown:
-            raise self.fail(
-                f"{where}.{unknown[0]}", f"unknown key; expected one of {', '.join(sorted(known))}"
-            )
+            expected = ", ".join(sorted(_SERVER_KEYS))
+            raise self.fail(f"{where}.{unknown[0]}", f"unknown key; expected one of {expected}")
         return ServerSeed(
             id=sid,
             name=self.text(data, "name", where),
@@ -407,13 +351,15 @@ class _SeedParser:
             instance_name=str(
                 data.get("instance_name") or f"instance-{uuid.UUID(sid).int % 0xFFFFFF:08x}"
             ),
-            created=self.text(data, "created", where, "2016-04-26T07:22:52Z"),
+            created=self.text(data, "created", where, _default(ServerSeed, "created")),
             launched_at=self.optional_text(data, "launched_at", where)
             if "launched_at" in data
-            else "2016-04-26T07:45:30.000000",
+            else _default(ServerSeed, "launched_at"),
             key_name=self.optional_text(data, "key_name", where),
-            security_groups=self.strings(data, "security_groups", where, ("default",)),
-            volumes_attached=self.strings(data, "volumes_attached", where, ()),
+            **{
+                key: self.strings(data, key, where, _default(ServerSeed, key))
+                for key in ("security_groups", "volumes_attached")
+            },
             addresses=addresses,
             metadata=dict(metadata),
         )

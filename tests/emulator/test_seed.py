@@ -87,3 +87,46 @@ def test_timing_parse(value: object, expected: Timing) -> None:
 def test_unknown_region_is_refused_with_the_list() -> None:
     with pytest.raises(ValueError, match="unknown region 'jp-north-1'; choose one of: jp-east-1"):
         EmulatorConfig(region="jp-north-1")
+
+
+def test_a_server_given_only_its_name_takes_the_dataclass_defaults() -> None:
+    """Defaults are written once, on ServerSeed/FlavorSeed; the document reader takes them."""
+    import dataclasses
+
+    from emulator.seed import FlavorSeed, ServerSeed
+
+    base = load_default_seed()
+    seed = parse_seed(
+        {
+            **_minimal(),
+            "flavors": [{"id": "f1", "name": "tiny"}],
+            "servers": [{"name": "only-a-name"}],
+        }
+    )
+    server, flavor = seed.servers[0], seed.flavors[0]
+    for item in dataclasses.fields(ServerSeed):
+        if item.name in ("status", "image", "locked", "created", "launched_at", "key_name"):
+            assert getattr(server, item.name) == item.default, item.name
+    assert server.security_groups == ("default",)
+    assert server.volumes_attached == ()
+    assert server.flavor_id == "f1"  # the seed's first flavor
+    for item in dataclasses.fields(FlavorSeed):
+        if item.name in ("vcpus", "ram", "disk"):
+            assert getattr(flavor, item.name) == item.default, item.name
+    assert base.servers  # the built-in seed still loads
+
+
+def test_unknown_server_key_lists_the_document_keys() -> None:
+    document = {"servers": [{"name": "x", "flavor_id": "11"}]}
+    with pytest.raises(SeedError, match=r"servers\[0\]\.flavor_id: unknown key") as raised:
+        parse_seed({**_minimal(), **document})
+    assert "flavor, " in str(raised.value)
+    assert "project, " in str(raised.value)
+
+
+def _minimal() -> dict[str, object]:
+    return {
+        "domains": [{"id": "d" * 32, "name": "dom"}],
+        "projects": [{"id": "a" * 32, "name": "p", "domain": "dom"}],
+        "users": [{"name": "u", "domain": "dom", "password": "pw"}],
+    }
