@@ -5,7 +5,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip install --quiet --disable-pip-version-check
 
-.PHONY: rehearse test test-lowest lint format bench emulator clean
+.PHONY: rehearse test test-fast test-lowest lint format bench emulator clean
 
 $(PY):
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "Python >= 3.10 is required"'
@@ -48,6 +48,10 @@ $(LOWEST)/.installed: pyproject.toml
 test-lowest: $(LOWEST)/.installed
 	@grep -v '^ *#' $(LOWEST)/lowest.txt | tr '\n' ' ' | sed 's/^/lowest versions: /'; echo
 	$(LOWEST_PY) -m pytest -p no:cacheprovider tests/emulator tests/plugin $(ARGS)
+
+## test-fast: the fast loop while working: every test not marked slow (tests/conftest.py)
+test-fast: $(VENV)/.installed-test
+	$(PY) -m pytest -m "not slow" -q $(ARGS)
 
 ## lint: ruff (lint + format check), mypy and the import contracts (lint-imports)
 lint: $(VENV)/.installed-test

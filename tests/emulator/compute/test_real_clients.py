@@ -144,6 +144,7 @@ def test_novaclient_at_the_maximum_microversion(region3: str) -> None:
     assert nova.flavors.get("11").name == "S-2"
 
 
+@pytest.mark.slow  # the whole OpenStack CLI (cliff, every plugin) loads in-process: seconds
 def test_openstack_cli_show_by_name_and_stop(region3: str) -> None:
     """python-openstackclient: name lookup (404 → ?name=), flavor and image shown, then stop."""
     import json
