@@ -9,9 +9,11 @@
 Every ``requests`` call (keystoneauth1 and openstacksdk sessions included) goes through the
 mock while it is active. ``https://identity.R…/<p>`` is dispatched to the app as
 ``/identity/<p>`` and ``https://compute.R…/<p>`` as ``/compute/<p>`` (every host label of every
-service in ``emulator.services.SERVICES``). A request to any other host
-raises ``requests.exceptions.ConnectionError`` naming what is mocked, unless its URL starts with
-one of the ``passthrough`` prefixes.
+service in ``emulator.services.SERVICES``). ``regions=[...]`` (or ``"all"``) makes one mock
+answer more regions, each with an emulator of its own (``in_region(name)``). Loopback URLs and
+the ``passthrough`` prefixes go to the network; a request to any other host raises
+``requests.exceptions.ConnectionError`` naming what is mocked. Mocks nest and compose with
+``responses`` mocks of your own (``emulator.interception`` says how; ``add_to(rsps)``).
 
 ``emulator.mock`` (the package attribute) is the ``mock()`` function, not this module; import the
 class as ``from emulator.mock import CloudMock``.
@@ -22,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
+import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -33,23 +36,23 @@ from flask import Flask
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from emulator.app import create_app
-from emulator.config import EmulatorConfig, Timing, build_config
+from emulator.config import REGIONS, EmulatorConfig, Timing, build_config
 from emulator.control.errors import ConnectionDropped
 from emulator.handle import ControlMethods
+from emulator.interception import INTERCEPTION, AnyMethod, netloc_of
 from emulator.seed import Seed
 from emulator.services import FJCLOUD_DOMAIN, SERVICES
 from emulator.state import STATE_KEY, EmulatorState
 from emulator.urls import fjcloud_host_base
 
 F = TypeVar("F", bound=Callable[..., Any])
-_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
-_ANY_URL = re.compile(r".*")
+Answer = tuple[int, dict[str, str], bytes]
 # Hop-by-hop and length headers are the transport's business (EnvironBuilder sets the length).
 _DROPPED_REQUEST_HEADERS = frozenset({"content-length", "connection", "host", "transfer-encoding"})
 
 
 class CloudMock(ControlMethods):
-    """Answers ``requests`` calls to the real FJcloud-O hosts of one region from the emulator app."""
+    """Answers ``requests`` calls to the real FJcloud-O hosts of its region(s) from the emulator."""
 
     def __init__(
         self,
@@ -57,8 +60,10 @@ class CloudMock(ControlMethods):
         *,
         seed: Seed | str | Path | None = None,
         region: str = "jp-east-1",
+        regions: Iterable[str] | str = (),
         timing: Timing | str | float | None = None,
         passthrough: Iterable[str] = (),
+        loopback: bool = True,
         **config_fields: Any,
     ) -> None:
         base = build_config(
@@ -68,45 +73,45 @@ class CloudMock(ControlMethods):
         self.config = dataclasses.replace(base, endpoint_style="fjcloud-hosts")
         self.app: Flask = create_app(self.config)
         self.passthrough = tuple(passthrough)
+        self.loopback = loopback
         # Every label of every service: https://<label>.<region>.cloud.global.fujitsu.com/<p>
         # is dispatched to the app as <service prefix>/<p>.
-        self._hosts = {
-            f"{label}.{self.config.region}.{FJCLOUD_DOMAIN}": service.prefix
-            for service in SERVICES
-            for label in service.host_labels
-        }
-        self._mock: responses.RequestsMock | None = None
+        self._hosts = _hosts_of(self.config.region)
+        wanted = (
+            list(REGIONS)
+            if regions == "all"
+            else [regions]
+            if isinstance(regions, str)
+            else regions
+        )
+        unknown = sorted(set(wanted) - set(REGIONS))
+        if unknown:
+            raise ValueError(
+                f"regions: unknown region {unknown[0]!r}; expected {', '.join(REGIONS)} or 'all'"
+            )
+        # The other regions, each an emulator of its own made on first use (FJcloud-O's regions
+        # are separate systems with their own endpoints; whether they share projects or
+        # tokens is not documented, so they share nothing here).
+        self._other_regions = {name: None for name in wanted if name != self.config.region}
+        self._region_mocks: dict[str, CloudMock] = {}
+        self._make_region = functools.partial(
+            CloudMock, config, seed=seed, timing=timing, loopback=loopback, **config_fields
+        )
+        self._lock = threading.Lock()
 
     # -- lifecycle ----------------------------------------------------------------------------
     def start(self) -> CloudMock:
         """Start intercepting ``requests`` (all threads) until ``stop()``."""
-        if self._mock is not None:
-            return self
-        mock = responses.RequestsMock(assert_all_requests_are_fired=False)
-        for method in _METHODS:
-            mock.add_callback(
-                method,
-                _ANY_URL,
-                callback=self._dispatch,
-                content_type=None,
-                match=[self._not_passthrough],
-            )
-        for prefix in self.passthrough:
-            mock.add_passthru(prefix)
-        mock.start()
-        self._mock = mock
+        INTERCEPTION.activate(self)
         return self
 
     def stop(self) -> None:
-        """Stop intercepting; ``requests`` talks to the network again."""
-        if self._mock is not None:
-            self._mock.stop()
-            self._mock.reset()
-            self._mock = None
+        """Stop intercepting; the other active mocks, if any, go on answering."""
+        INTERCEPTION.deactivate(self)
 
     @property
     def running(self) -> bool:
-        return self._mock is not None
+        return self in INTERCEPTION.active
 
     def __call__(self, func: F) -> F:
         """Use as a decorator: each call runs inside the mock, starting from the seed."""
@@ -121,6 +126,37 @@ class CloudMock(ControlMethods):
 
     def __repr__(self) -> str:
         return f"<CloudMock {self.config.region} {'active' if self.running else 'stopped'}>"
+
+    def add_to(self, rsps: responses.RequestsMock) -> None:
+        """Answer this mock's hosts from inside your own (started) ``responses`` mock."""
+        hosts = "|".join(re.escape(prefix) for prefix in self.mocked_prefixes)
+        url = re.compile(rf"(?:{hosts})(?::443)?(?:[/?#].*)?", re.IGNORECASE)
+        rsps.add(AnyMethod(url, self.serve))
+
+    # -- regions ------------------------------------------------------------------------------
+    def in_region(self, region: str) -> CloudMock:
+        """The emulator of ``region`` in this mock (itself for its own region)."""
+        if region == self.config.region:
+            return self
+        if region not in self._other_regions:
+            raise ValueError(f"this mock does not answer region {region!r}")
+        with self._lock:
+            made = self._region_mocks.get(region)
+            if made is None:
+                made = self._region_mocks[region] = self._make_region(region=region)
+        return made
+
+    def reset(self) -> None:
+        """Back to the seed, in every region of this mock."""
+        super().reset()
+        for made in list(self._region_mocks.values()):
+            made.reset()
+
+    def check_errors(self) -> None:
+        """Re-raise the first exception that escaped a route, in any region of this mock."""
+        super().check_errors()
+        for made in list(self._region_mocks.values()):
+            made.check_errors()
 
     # -- where it is --------------------------------------------------------------------------
     @property
@@ -140,7 +176,8 @@ class CloudMock(ControlMethods):
 
     @property
     def mocked_prefixes(self) -> list[str]:
-        return [f"https://{host}" for host in self._hosts]
+        regions = [self.config.region, *self._other_regions]
+        return [f"https://{host}" for region in regions for host in _hosts_of(region)]
 
     @property
     def state(self) -> EmulatorState:
@@ -148,29 +185,39 @@ class CloudMock(ControlMethods):
         return state
 
     # -- dispatch -----------------------------------------------------------------------------
-    def _not_passthrough(self, request: requests.PreparedRequest) -> tuple[bool, str]:
-        url = request.url or ""
-        if any(url.startswith(prefix) for prefix in self.passthrough):
-            return False, f"{url} is a passthrough URL"
-        return True, ""
+    def answers(self, netloc: str) -> bool:
+        """Whether ``host[:port]`` (https, lower case) is one of this mock's hosts."""
+        return netloc in self._hosts or _region_of(netloc) in self._other_regions
 
-    def _dispatch(self, request: requests.PreparedRequest) -> tuple[int, dict[str, str], bytes]:
-        url = request.url or ""
-        parts = urlsplit(url)
-        netloc = parts.netloc.removesuffix(":443") if parts.scheme == "https" else None
-        prefix = self._hosts.get(netloc or "")
-        if prefix is None:
+    def serve(self, request: requests.PreparedRequest) -> Answer:
+        """The emulator's answer to ``request`` (a ``responses`` callback)."""
+        netloc = netloc_of(request.url or "")
+        if netloc not in self._hosts:
+            region = _region_of(netloc)
+            if region in self._other_regions:
+                return self.in_region(region).serve(request)
             raise requests.exceptions.ConnectionError(
-                self._not_mocked_message(url), request=request
+                f"emulator.mock: {request.url} is not one of {', '.join(self.mocked_prefixes)}",
+                request=request,
             )
+        timeout = _read_timeout(getattr(request, "req_kwargs", {}).get("timeout"))
+        if timeout is None or self.state.control.faults.empty:
+            return self._answer(request, netloc)
+        return _within(timeout, functools.partial(self._answer, request, netloc), request)
+
+    def _answer(self, request: requests.PreparedRequest, netloc: str) -> Answer:
+        parts = urlsplit(request.url or "")
         method = request.method or "GET"
+        # requests sends a bytes header value as it is (python-swiftclient encodes its headers);
+        # a WSGI server hands it to the app as latin-1 text, so do the same (werkzeug would
+        # str() it).
         headers = [
             (name, _header_text(value))
             for name, value in request.headers.items()
             if name.lower() not in _DROPPED_REQUEST_HEADERS
         ]
         environ = EnvironBuilder(
-            path=prefix + (parts.path or "/"),
+            path=self._hosts[netloc] + (parts.path or "/"),
             base_url=f"https://{netloc}",
             query_string=parts.query,
             method=method,
@@ -181,28 +228,80 @@ class CloudMock(ControlMethods):
             app_iter, status, response_headers = run_wsgi_app(self.app, environ, buffered=True)
         except ConnectionDropped as exc:
             raise requests.exceptions.ConnectionError(
-                f"{method} {url}: the connection was dropped by emulator fault {exc.fault_id} "
-                f"({exc.when} the request was handled)",
+                f"{method} {request.url}: the connection was dropped by emulator fault "
+                f"{exc.fault_id} ({exc.when} the request was handled)",
                 request=request,
             ) from exc
+        except Exception as exc:
+            # What a server does with an error outside every route: a bare 500, and (here, as
+            # in EmulatorServer) the error kept for check_errors(), so the test reports it.
+            self.state.record_unhandled(exc)
+            return 500, {"Content-Type": "text/plain"}, b"Internal Server Error"
         merged: dict[str, str] = {}
         for name, value in response_headers.items():
             merged[name] = f"{merged[name]}, {value}" if name in merged else value
         return int(status.split(" ", 1)[0]), merged, b"".join(app_iter)
 
-    def _not_mocked_message(self, url: str) -> str:
-        mocked = ", ".join(self.mocked_prefixes)
-        allowed = ", ".join(self.passthrough) or "none; pass passthrough=[...] to allow some"
-        return (
-            f"emulator.mock: {url} is not mocked and may not reach the network. "
-            f"Mocked: {mocked} (region {self.config.region}). Passthrough prefixes: {allowed}."
-        )
+
+def _hosts_of(region: str) -> dict[str, str]:
+    return {
+        f"{label}.{region}.{FJCLOUD_DOMAIN}": service.prefix
+        for service in SERVICES
+        for label in service.host_labels
+    }
 
 
 def _header_text(value: str | bytes) -> str:
-    # requests sends a bytes header value as it is (python-swiftclient encodes its headers);
-    # a WSGI server hands it to the app as latin-1 text, so do the same (werkzeug would str() it).
     return value.decode("latin-1") if isinstance(value, bytes) else value
+
+
+def _region_of(netloc: str) -> str:
+    """``uk-1`` of ``compute.uk-1.cloud.global.fujitsu.com``; "" for any other host."""
+    label, _, rest = netloc.partition(".")
+    region, _, domain = rest.partition(".")
+    return region if domain == FJCLOUD_DOMAIN and label else ""
+
+
+def _read_timeout(timeout: Any) -> float | None:
+    """The read timeout of what ``requests`` was given: seconds, ``(connect, read)``, a Timeout."""
+    if isinstance(timeout, tuple):
+        timeout = timeout[1] if len(timeout) > 1 else None
+    timeout = getattr(timeout, "read_timeout", timeout)  # urllib3's Timeout
+    return float(timeout) if isinstance(timeout, int | float) else None
+
+
+def _within(
+    seconds: float, answer: Callable[[], Answer], request: requests.PreparedRequest
+) -> Answer:
+    """``answer()`` if it comes within ``seconds``, else the ``ReadTimeout`` a socket would give.
+
+    A fault rule may delay the answer; the request goes on in a daemon thread, as it goes on
+    in a server whose client stopped waiting.
+    """
+    done = threading.Event()
+    outcome: list[Any] = []
+
+    def work() -> None:
+        try:
+            outcome.append((True, answer()))
+        except BaseException as exc:
+            outcome.append((False, exc))
+        finally:
+            done.set()
+
+    threading.Thread(target=work, name="fjcloud-mock-request", daemon=True).start()
+    if not done.wait(seconds):
+        host = urlsplit(request.url or "").hostname
+        raise requests.exceptions.ReadTimeout(
+            f"HTTPSConnectionPool(host={host!r}, port=443): Read timed out. "
+            f"(read timeout={seconds:g})",
+            request=request,
+        )
+    ok, value = outcome[0]
+    if not ok:
+        raise value
+    result: Answer = value
+    return result
 
 
 def _body_bytes(body: Any) -> bytes:
@@ -223,8 +322,10 @@ def mock(
     *,
     seed: Seed | str | Path | None = None,
     region: str = "jp-east-1",
+    regions: Iterable[str] | str = (),
     timing: Timing | str | float | None = None,
     passthrough: Iterable[str] = (),
+    loopback: bool = True,
     **config_fields: Any,
 ) -> CloudMock:
     """An in-process FJcloud-O mock; use it as a context manager or a decorator."""
@@ -232,7 +333,9 @@ def mock(
         config,
         seed=seed,
         region=region,
+        regions=regions,
         timing=timing,
         passthrough=passthrough,
+        loopback=loopback,
         **config_fields,
     )
