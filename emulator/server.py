@@ -45,11 +45,18 @@ def waitress_app(app: Flask) -> WSGIApp:
     is what a drop fault promises the client.
     """
 
+    state: EmulatorState = app.extensions[STATE_KEY]
+
     def serve(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         try:
             return app(environ, start_response)
         except ConnectionDropped as exc:
             raise ClientDisconnected(str(exc)) from exc
+        except Exception as exc:
+            # An error outside every route (the routes' own are kept by the app): waitress
+            # answers a bare 500, and check_errors() must still report it in the test.
+            state.record_unhandled(exc)
+            raise
 
     return serve
 

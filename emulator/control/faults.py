@@ -18,6 +18,7 @@ time) and each time with ``probability`` (seeded by ``seed`` for repeatable runs
 from __future__ import annotations
 
 import fnmatch
+import math
 import random
 import re
 import threading
@@ -163,6 +164,8 @@ def parse_fault(data: Any) -> Fault:
         _require_utf8(data.get(key), f"fault.{key}")
     if isinstance(data.get("body"), str):
         _require_utf8(data["body"], "fault.body")
+    else:  # sent as JSON when the rule fires: refuse now what could not be sent then
+        _require_json(data.get("body"), "fault.body")
     delay = data.get("delay_seconds", 0.0)
     if isinstance(delay, bool) or not isinstance(delay, int | float) or not 0 <= delay <= 300:
         raise InvalidRequest(f"fault.delay_seconds: must be a number 0-300, got {delay!r}")
@@ -215,6 +218,29 @@ def _require_utf8(value: Any, where: str) -> None:
             raise InvalidRequest(
                 f"{where}: must be valid Unicode text (no lone surrogates)"
             ) from None
+
+
+def _require_json(value: Any, where: str) -> None:
+    # Python values reach a rule through inject_fault(); HTTP bodies are JSON already.
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise InvalidRequest(
+                    f"{where}: keys must be strings to be sent as JSON, got {key!r}"
+                )
+            _require_json(item, f"{where}.{key}")
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            _require_json(item, f"{where}[{index}]")
+    elif isinstance(value, float) and not math.isfinite(value):
+        raise InvalidRequest(f"{where}: {value!r} cannot be sent as JSON")
+    elif isinstance(value, str):
+        _require_utf8(value, where)
+    elif value is not None and not isinstance(value, bool | int | float):
+        raise InvalidRequest(
+            f"{where}: a {type(value).__name__} cannot be sent as JSON "
+            "(use strings, numbers, true/false, null, lists and objects)"
+        )
 
 
 def _is_header_value(value: str) -> bool:
