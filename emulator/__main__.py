@@ -21,6 +21,7 @@ from typing import TextIO
 
 from emulator.config import REALISTIC_TIMING, REGIONS, EmulatorConfig, LockoutPolicy, Timing
 from emulator.control.operations import demo_login
+from emulator.portfile import remove_port_file, write_port_file
 from emulator.seed import SeedError, load_default_seed, load_seed
 from emulator.server import EmulatorServer
 
@@ -44,6 +45,7 @@ class ServeOptions:
     token_lifetime_seconds: float = 3 * 3600.0
     lockout: bool = True
     threads: int = 8
+    port_file: Path | None = None
 
 
 def build_config(options: ServeOptions) -> EmulatorConfig:
@@ -82,11 +84,20 @@ def serve(options: ServeOptions, out: TextIO = sys.stdout, err: TextIO = sys.std
         raise UserError(str(exc)) from None
     # SIGINT too: a shell starts background jobs with SIGINT ignored, and `kill -INT` must work.
     previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    written: int | None = None  # the port in --port-file
     try:
         try:
             server.start()
         except OSError as exc:
             raise UserError(_bind_error(options, exc)) from None
+        if options.port_file is not None:
+            try:
+                write_port_file(options.port_file, server.port)
+            except OSError as exc:
+                raise UserError(
+                    f"--port-file {options.port_file}: cannot write it: {exc}"
+                ) from None
+            written = server.port
         out.write(banner(server))
         out.flush()
         threading.Event().wait()  # the server runs in its thread; a signal ends the wait
@@ -94,6 +105,8 @@ def serve(options: ServeOptions, out: TextIO = sys.stdout, err: TextIO = sys.std
         pass
     finally:
         server.stop()
+        if options.port_file is not None and written is not None:
+            remove_port_file(options.port_file, written)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     print("emulator stopped", file=err)
@@ -203,6 +216,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     run.add_argument("--port", type=int, default=8774, help="port (default 8774; 0 picks one)")
+    run.add_argument(
+        "--port-file",
+        type=Path,
+        metavar="FILE",
+        help="write the real port to FILE once listening (with --port 0); removed on stop",
+    )
     run.add_argument("--seed", type=Path, metavar="FILE", help="seed file (YAML or JSON)")
     run.add_argument(
         "--region",
@@ -252,6 +271,7 @@ def main(argv: list[str] | None = None) -> int:
     options = ServeOptions(
         host=args.host,
         port=args.port,
+        port_file=args.port_file,
         seed_path=args.seed,
         region=args.region,
         timing=timing or REALISTIC_TIMING,

@@ -40,21 +40,23 @@ def wait_for(path: Path, process: subprocess.Popen[str]) -> str:
 
 def test_port_file_names_the_real_port_and_goes_away_on_stop(tmp_path: Path) -> None:
     port_file = tmp_path / "emulator.port"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "emulator", "serve", "--port", "0", "--port-file", str(port_file)],
+    command = [sys.executable, "-m", "emulator", "serve", "--port", "0"]
+    with subprocess.Popen(
+        [*command, "--port-file", str(port_file)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
         env=environment(),
-    )
-    try:
-        text = wait_for(port_file, process)
-        assert re.fullmatch(r"[1-9][0-9]*\n", text)
-        health = requests.get(f"http://127.0.0.1:{int(text)}/_emulator/health", timeout=5)
-        assert health.json()["status"] == "ok"
-    finally:
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=30) == 0
+    ) as process:
+        try:
+            text = wait_for(port_file, process)
+            assert re.fullmatch(r"[1-9][0-9]*\n", text)
+            health = requests.get(f"http://127.0.0.1:{int(text)}/_emulator/health", timeout=5)
+            assert health.json()["status"] == "ok"
+        finally:
+            process.send_signal(signal.SIGTERM)
+            _, stderr = process.communicate(timeout=30)
+        assert process.returncode == 0, stderr
     assert not port_file.exists()
 
 
