@@ -9,6 +9,7 @@ the manual's order — page by page, step by step — whatever the order of the 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Generator, Iterator
 
 import pytest
@@ -33,6 +34,7 @@ RUNBOOK_KEY = pytest.StashKey[Runbook]()
 PREFLIGHT_KEY = pytest.StashKey[bool]()
 CHAIN_KEY = pytest.StashKey[ChainOptions]()
 FIRST_OF_PAGE_KEY = pytest.StashKey[set[int]]()  # the first selected step of each page
+NOTE_KEY = pytest.StashKey[str]()  # said once, before the first step
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -101,6 +103,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     options = RunbookOptions.from_config(config)
     chain = ChainOptions.from_config(config)
     _check_chain_ids(config)
+    if not options.live and min(chain.pages) > 1:
+        # A rehearsal's emulator is new in every invocation: page N needs what the pages before
+        # it make (a stopped server, an image, an export), so they run first, and it says so.
+        first = min(chain.pages)
+        chain = dataclasses.replace(chain, pages=(*range(1, first), *chain.pages))
+        config.stash[NOTE_KEY] = (
+            f"rehearsal: pages 1–{first - 1} run first — the emulator is new in every "
+            f"invocation, and page {first} needs what they make (against a standalone emulator "
+            "or production, --target live, a page runs alone)"
+        )
     runbook = Runbook(config, options)
     fleet = selection(config)
     if fleet is not None:
@@ -230,6 +242,10 @@ def _as_page1_step(number: int) -> int:
 
 def _announce(run: Runbook, number: int, server: str = "") -> None:
     """``[4/5] 4. 仮想サーバの停止 — …``; a page's first step is preceded by the page's title."""
+    note = run.config.stash.get(NOTE_KEY, None)
+    if note:
+        run.console.line(note, yellow=True)
+        run.config.stash[NOTE_KEY] = ""
     info, page = STEPS[number], page_of(number)
     if page == 1:
         run.console.line(f"[{number}/5] {info.title()}{server}", bold=True)

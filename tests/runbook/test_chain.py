@@ -311,3 +311,16 @@ def test_a_fifth_upload_within_the_hour_is_not_sent(
     assert "FJcloud-O allows 4 per hour per project [P7]. Nothing was sent." in result.output
     assert "run this page again at" in result.output
     assert count(fjcloud_emulator, "POST", "/action", "os-volume_upload_image") == 0
+
+
+def test_a_page_rehearsed_alone_runs_the_pages_before_it_first_and_says_why(
+    tmp_path: Path,
+) -> None:
+    result = run_runbook([*POLL, "--page", "4"], base_env(tmp_path))
+
+    assert result.returncode == 0, result.output
+    assert (
+        "rehearsal: pages 1–3 run first — the emulator is new in every invocation" in result.output
+    )
+    assert chain_line(result, "4.4").startswith("PASSED")
+    assert "=== 5." not in result.output
