@@ -237,8 +237,11 @@ def test_page5_step6_delete_image(chain: Chain) -> None:
         refuse_hint="the image is kept",
     )
     if how is None:
-        pytest.skip(
-            "not confirmed: the image is kept (run --page 5 --delete-image --yes to delete it later)"
+        # A failure, not a skip: a skip would count as done and close the procedure (state file
+        # removed), and the way to delete the image later would start a new, empty procedure.
+        raise NotConfirmed(
+            "not confirmed: the image is kept",
+            hint="run --page 5 --confirm-manual --delete-image --yes to delete it (this procedure stays open)",
         )
     response = chain.images().delete_image(str(v.image_id))
     if response.status_code == 204:
@@ -290,8 +293,12 @@ def test_page5_step7_start_server(chain: Chain) -> None:
         refuse_hint="the server stays stopped",
     )
     if how is None:
-        pytest.skip(
-            "not confirmed: the server stays stopped (run --page 5 --yes later to start it)"
+        # As in page 1's step 4, an unconfirmed action fails: the procedure stays open, so the
+        # hint's rerun continues it (a skip would close it and the rerun would find nothing).
+        raise NotConfirmed(
+            "not confirmed: the server stays stopped",
+            hint="run --page 5 --confirm-manual --yes to start it (this procedure stays open), "
+            "or --page 5 --no-start-server to leave it stopped and finish",
         )
     response = compute.start_server()
     if response.status_code != 202:
