@@ -141,7 +141,7 @@ def test_without_control_plane_every_response_still_has_id_and_phrase() -> None:
 
 
 def test_route_sees_the_same_body_with_and_without_the_layer() -> None:
-    """The layer hands its prefetched bytes to the route only when complete and within limits."""
+    """A body the layer read for faults and the log reaches the route unchanged, whatever its framing."""
     raw = json.dumps(DEMO_AUTH).encode()
     cases: list[dict[str, Any]] = [
         {"CONTENT_LENGTH": str(len(raw))},  # whole
