@@ -30,8 +30,8 @@ from runbook.variables import (
 AUTH_URL_EXAMPLE = "https://identity.jp-east-1.cloud.global.fujitsu.com/v3"
 FIND_SERVER_ID = (
     "find the server's id with `openstack server list` (the ID column; `--name NAME` narrows it "
-    "down) or in the IaaS portal's server details, and give it as SERVER_ID or --server-id; or "
-    "pass --server-name NAME and step 3 uses the id of the one server with exactly that name"
+    "down) and give it as SERVER_ID or --server-id; or pass --server-name NAME and step 3 uses "
+    "the id of the one server with exactly that name"
 )
 
 
@@ -122,7 +122,9 @@ def check_server(given: PreflightInput) -> None:
         try:
             check_server_id(server_id, sources.origin("SERVER_ID"))
         except VariableError as exc:
-            raise VariableError("SERVER_ID", exc.problem, sources=FIND_SERVER_ID) from exc
+            raise PreflightRefused(
+                f"preflight: SERVER_ID: {exc.problem}", hint=FIND_SERVER_ID
+            ) from exc
     elif name and given.first_step > 3 and not given.restored.server_id:
         raise PreflightRefused(
             f"preflight: --server-name {name!r} is resolved in step 3, which does not run (--from-step "
@@ -130,7 +132,9 @@ def check_server(given: PreflightInput) -> None:
             hint="run from step 3, or give the server's id with --server-id",
         )
     elif not name and not given.restored.server_id:
-        raise VariableError("SERVER_ID", "missing: which server to stop", sources=FIND_SERVER_ID)
+        raise PreflightRefused(
+            "preflight: SERVER_ID: missing: which server to stop", hint=FIND_SERVER_ID
+        )
 
 
 def check_region(given: PreflightInput) -> None:

@@ -212,7 +212,8 @@ def check_stop_permission(variables: Variables, *, stops: bool) -> str | None:
     permission = stop_permission(variables.roles)
     if stops and permission.may_stop is False:
         raise NotPermitted(
-            f"the token's user may not stop servers: {permission.summary()}; nothing was stopped",
+            f"the token's user may not stop servers: its roles on the project are "
+            f"{', '.join(permission.roles)}; nothing was stopped",
             hint=FORBIDDEN_HINT,
         )
     return permission.summary()

@@ -119,7 +119,7 @@ def test_step3_set_variables(runbook: Runbook) -> None:
     opts = runbook.options
     stops = opts.to_step >= 4 and opts.stop_method == "api" and not opts.dry_run
     permission = check_stop_permission(v, stops=stops)  # a read-only user fails here, not at 4
-    if permission:
+    if permission and runbook.grant is None:  # step 2 printed it when it got the token
         runbook.note(permission)
     name = runbook.sources.get("server_name")
     if not v.server_id and name and v.token:

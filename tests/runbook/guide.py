@@ -1,0 +1,166 @@
+"""The operator's guide's transcripts: each one a scenario run here, against the emulator.
+
+``docs/OPERATOR.md`` holds blocks between ``<!-- BEGIN transcript:NAME -->`` and
+``<!-- END transcript:NAME -->``. ``python -m tests.runbook.guide`` runs every scenario and writes
+its real output into its block; ``tests/runbook/test_operator_guide.py`` runs them again and
+checks each block against the new output, with what differs between two runs (ports, times,
+durations, random ids) normalised. A ``…`` line in a block stands for lines left out.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from emulator import EmulatorServer
+from tests.runbook.conftest import REPO, live_env, run_runbook
+
+GUIDE = REPO / "docs" / "OPERATOR.md"
+PYTEST = ".venv/bin/python -m pytest runbook"
+COLUMNS = "100"
+ELLIPSIS = "…"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One documented command: its arguments, environment changes, and the part of its output shown."""
+
+    name: str
+    args: tuple[str, ...]
+    env: dict[str, str | None] = field(default_factory=dict)
+    shown_env: str = ""  # what the operator exported on the command line, shown before it
+    before: tuple[tuple[str, ...], ...] = ()  # earlier commands of the same procedure (not shown)
+    first: str | None = None  # show from the first line containing this (else from the start)
+    last: str | None = None  # … up to the last line containing this
+    setup: Callable[[EmulatorServer], None] | None = None
+
+
+SCENARIOS = (
+    Scenario("rehearse", ()),
+    Scenario("dry-run", ("--target", "live", "--dry-run"), first="[2/5]", last="[4/5]"),
+    Scenario("steps-1-3", ("--target", "live", "--to-step", "3", "--confirm-manual")),
+    Scenario(
+        "steps-4-5",
+        ("--target", "live", "--from-step", "4", "--yes"),
+        before=(("--target", "live", "--to-step", "3", "--confirm-manual"),),
+    ),
+    Scenario(
+        "server-name-in-server-id",
+        ("--target", "live", "--to-step", "3", "--confirm-manual"),
+        env={"SERVER_ID": "Win2012R2SE"},
+        shown_env="SERVER_ID=Win2012R2SE ",
+        first="[1/5]",
+        last="→",
+    ),
+    Scenario(
+        "observer",
+        ("--target", "live", "--confirm-manual", "--yes"),
+        env={"OS_USERNAME": "demo-observer"},
+        shown_env="OS_USERNAME=demo-observer ",
+        first="[2/5]",
+        last="→",
+    ),
+)
+
+_NORMAL = (
+    (re.compile(r"127\.0\.0\.1:\d+"), "127.0.0.1:PORT"),
+    (re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z"), "TIME"),
+    (re.compile(r"\d{8}T\d{6}Z-[0-9a-f]+"), "FOLDER"),
+    (re.compile(r"req-[0-9a-f-]{36}"), "REQ"),
+    (re.compile(r"\b[0-9a-f]{32}\b"), "HEX"),
+    (re.compile(r"\d+\.\d+ ?s\b"), "N s"),
+    (re.compile(r"\d+ records"), "N records"),
+    (re.compile(r"pid \d+"), "pid N"),
+)
+
+
+def normalise(line: str) -> str:
+    """``line`` with what differs between two runs of the same scenario replaced."""
+    for pattern, replacement in _NORMAL:
+        line = pattern.sub(replacement, line)
+    return line.rstrip()
+
+
+def run(scenario: Scenario) -> str:
+    """Run ``scenario`` in a fresh folder against a fresh emulator; its transcript as shown."""
+    with tempfile.TemporaryDirectory() as folder, EmulatorServer() as server:
+        cwd = Path(folder)
+        if scenario.setup is not None:
+            scenario.setup(server)
+        base = {**live_env(server, cwd), "COLUMNS": COLUMNS}
+        for args in scenario.before:
+            run_runbook(list(args), base, cwd=cwd)
+        env = {**base, **{k: v for k, v in scenario.env.items() if v is not None}}
+        for name, value in scenario.env.items():
+            if value is None:
+                env.pop(name, None)
+        result = run_runbook(list(scenario.args), env, cwd=cwd)
+    return _shown(scenario, result.output)
+
+
+def _shown(scenario: Scenario, output: str) -> str:
+    lines = output.splitlines()
+    # pytest's own session header (platform, rootdir …) is the machine's, not the runbook's. The
+    # scenario runs in a scratch folder (its state file and evidence stay there), so pytest names
+    # the test file by a path from that folder: it is shown as from the repository.
+    start = next(i for i, line in enumerate(lines) if "test_export_preparation.py" in line)
+    lines = ["runbook/test_export_preparation.py", *lines[start + 1 :]]
+    head, tail = 0, len(lines)
+    if scenario.first is not None:
+        head = next(i for i, line in enumerate(lines) if scenario.first in line)
+    if scenario.last is not None:
+        tail = max(i for i, line in enumerate(lines) if scenario.last in line) + 1
+    shown = lines[head:tail]
+    command = f"$ {scenario.shown_env}{PYTEST}{''.join(' ' + a for a in scenario.args)}"
+    return "\n".join(
+        [command, *([ELLIPSIS] if head else []), *shown, *([ELLIPSIS] if tail < len(lines) else [])]
+    )
+
+
+def block(name: str, text: str) -> str:
+    """The Markdown between the markers of transcript ``name``."""
+    return (
+        f"<!-- BEGIN transcript:{name} -->\n```console\n{text}\n```\n<!-- END transcript:{name} -->"
+    )
+
+
+def blocks(guide: str) -> dict[str, str]:
+    """Every transcript in ``guide``: name → its console text."""
+    found = re.finditer(
+        r"<!-- BEGIN transcript:(\S+) -->\n```console\n(.*?)\n```\n<!-- END transcript:\1 -->",
+        guide,
+        re.DOTALL,
+    )
+    return {match.group(1): match.group(2) for match in found}
+
+
+def matches(documented: str, output: str) -> bool:
+    """True when the documented transcript is the new one, line by line, once normalised."""
+    wanted = [normalise(line) for line in documented.splitlines()]
+    have = [normalise(line) for line in output.splitlines()]
+    return wanted == have
+
+
+def write_all() -> None:
+    """Run every scenario and write its transcript into the guide."""
+    text = GUIDE.read_text(encoding="utf-8")
+    for scenario in SCENARIOS:
+        pattern = re.compile(
+            rf"<!-- BEGIN transcript:{re.escape(scenario.name)} -->.*?"
+            rf"<!-- END transcript:{re.escape(scenario.name)} -->",
+            re.DOTALL,
+        )
+        found = pattern.search(text)
+        if found is None:
+            raise SystemExit(f"no transcript:{scenario.name} block in {GUIDE}")
+        text = text[: found.start()] + block(scenario.name, run(scenario)) + text[found.end() :]
+        print(f"captured {scenario.name}", file=sys.stderr)
+    GUIDE.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    write_all()
