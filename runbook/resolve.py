@@ -202,7 +202,7 @@ def check_zone(variables: Variables, zone: str | None) -> str:
             sources="--region, OS_REGION_NAME or clouds.yaml region_name naming the server's "
             "region (and that region's COMPUTE, or none: the catalog has it)",
         )
-    return f"region {region} verified: {variables.region_check or '-'}; zone {zone} is in it"
+    return f"zone       = {zone}   (a zone of region {region})"
 
 
 def check_stop_permission(variables: Variables, *, stops: bool) -> str | None:

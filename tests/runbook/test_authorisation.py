@@ -141,7 +141,7 @@ def test_the_servers_zone_in_the_region_is_said_to_be_verified(
     )
 
     assert result.returncode == 0, result.output
-    assert "zone jp-east-1a is in it" in result.output
+    assert "zone       = jp-east-1a   (a zone of region jp-east-1)" in result.output
 
 
 @pytest.mark.parametrize(
