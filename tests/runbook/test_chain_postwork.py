@@ -1,4 +1,7 @@
-"""Page 5's post-work and page 3's refusal of a second export, as an operator runs them."""
+"""Page 5's image deletion and page 3's refusal of a second export, as an operator runs them.
+
+An unconfirmed deletion or start: tests/runbook/test_chain_post_work.py.
+"""
 
 from __future__ import annotations
 
@@ -28,23 +31,6 @@ def test_delete_image_is_asked_for_and_sent_once_after_the_checked_download(
         for e in fjcloud_emulator.requests_log()
         if e["method"] == "DELETE" and "/objectstorage/" in e["path"]
     ]
-
-
-def test_no_delete_and_no_start_unless_confirmed_on_a_run_without_a_terminal(
-    fjcloud_emulator: EmulatorServer, tmp_path: Path, chain_live_args: list[str]
-) -> None:
-    args = [a for a in chain_args(chain_live_args, tmp_path, "--delete-image") if a != "--yes"]
-    # Page 1's stop needs a confirmation too: the server is stopped first, as an operator would.
-    fjcloud_emulator.set_server_state(fjcloud_emulator.server_ids[0], "SHUTOFF")
-
-    result = run_runbook([*args, "--page", "2-5"], live_env(fjcloud_emulator, tmp_path))
-
-    assert result.returncode == 0, result.output
-    assert chain_line(result, "5.6").startswith("SKIPPED")
-    assert chain_line(result, "5.7").startswith("SKIPPED")
-    assert "there is no terminal to ask on and --yes was not given" in result.output
-    assert count(fjcloud_emulator, "DELETE", "") == 0
-    assert count(fjcloud_emulator, "POST", "/action", "os-start") == 0
 
 
 def test_a_second_procedure_may_not_export_the_same_image_to_the_same_container(
