@@ -13,4 +13,5 @@ FIGURES = (
     "rehearsal",
     "plugin_cost",
     "fixture_overhead",
+    "fleet",
 )

@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import resource
 import socket
 import statistics
 import subprocess
@@ -160,30 +159,29 @@ def emit(**values: Any) -> None:
 
 @dataclass(frozen=True)
 class Timed:
-    """Wall and CPU (user + system) seconds of one command, and its exit code."""
+    """Wall and CPU (user + system) seconds of one command, its exit code and peak RSS (KB)."""
 
     wall: float
     cpu: float
     code: int
+    max_rss_kb: int = 0
 
 
-def timed(args: Sequence[str], cwd: Path, timeout: float = 600.0) -> Timed:
-    """Run a command to completion, output discarded, and time it."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+def timed(args: Sequence[str], cwd: Path, env: dict[str, str] | None = None) -> Timed:
+    """Run a command to completion, output discarded, and time it (its own rusage: wait4)."""
     started = time.perf_counter()
-    proc = subprocess.run(
+    proc = subprocess.Popen(
         list(args),
-        env=child_env(),
+        env={**child_env(), **(env or {})},
         cwd=str(cwd),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        timeout=timeout,
-        check=False,
     )
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
-    return Timed(wall, cpu, proc.returncode)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Timed(wall, cpu, proc.returncode, usage.ru_maxrss)
 
 
 def pytest_args(*args: str) -> list[str]:
