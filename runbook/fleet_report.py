@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from runbook.console import display_width, pad
-from runbook.fleet import Fleet, Member
+from runbook.fleet import Fleet, Member, server_results
 
 
 def _outcome(member: Member, step: int) -> str:
@@ -37,7 +37,8 @@ def fleet_table(fleet: Fleet) -> list[str]:
         result = member.results[member.failed_at() or 0]
         lines.append(f"- {member.shown()}, step {member.failed_at()}: {result.summary}")
         if result.error is not None and result.error.hint:
-            lines.append(f"  what to do: {result.error.hint}")
+            hint = result.error.hint.replace("<SERVER_ID>", member.server_id or "<SERVER_ID>")
+            lines.append(f"  what to do: {hint}")
     if failed:
         lines.append(
             "  a rerun continues the procedure: servers already stopped are read, never stopped again"
@@ -47,7 +48,7 @@ def fleet_table(fleet: Fleet) -> list[str]:
 
 def fleet_sections(records: list[dict[str, Any]]) -> list[str]:
     """runbook.md: a section per server of the fleet — its results, stop intents and outcomes."""
-    results = [r for r in records if r.get("kind") == "fleet_server"]
+    results = server_results(records)
     if not results:
         return []
     lines = ["", "## Servers of the fleet", ""]
@@ -64,14 +65,14 @@ def fleet_sections(records: list[dict[str, Any]]) -> list[str]:
             for r in records
             if r.get("kind") == "intent" and r.get("server_id") == server_id
         }
+        for entry in mine:
+            mark = "ok" if entry.get("ok") else "**FAILED**"
+            lines.append(
+                f"- {entry.get('at')} step {entry.get('step')}: {mark} — {entry.get('summary')}"
+            )
         for record in records:
             kind = record.get("kind")
-            if record in mine:
-                mark = "ok" if record.get("ok") else "**FAILED**"
-                lines.append(
-                    f"- {record.get('at')} step {record.get('step')}: {mark} — {record.get('summary')}"
-                )
-            elif kind == "intent" and record.get("id") in intents:
+            if kind == "intent" and record.get("id") in intents:
                 lines.append(
                     f"- {record.get('at')} intent `{record.get('action')}` `{record.get('method')} "
                     f"{record.get('url')}` — id `{record.get('id')}`"

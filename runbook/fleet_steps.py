@@ -34,8 +34,7 @@ GONE_HINT = (
 
 def confirm_manual_step(run: Runbook, fleet: Fleet) -> None:
     """Step 1: list the servers; the operator confirms the guest settings of each, one by one."""
-    for member in fleet.members.values():
-        run.note(f"- {member.label}   (from {member.origin})")
+    note_lines(run, [f"- {m.label}   (from {m.origin})" for m in fleet.members.values()])
     opts = run.options
     if not opts.live:
         run.done(f"rehearsal: acknowledged automatically for {len(fleet)} servers")
@@ -43,11 +42,13 @@ def confirm_manual_step(run: Runbook, fleet: Fleet) -> None:
     if opts.dry_run:
         run.done("dry run: not asked")
         return
+    if opts.confirm_manual:  # one flag confirms every server at once: one record names them all
+        names = ", ".join(fleet.members)
+        run.confirmed("--confirm-manual", f"step 1 done inside the guest of each of: {names}")
+        run.done(f"confirmed for each of {len(fleet)} servers by --confirm-manual")
+        return
     for member in fleet.members.values():
         question = f"step 1 done inside the guest of {member.label}"
-        if opts.confirm_manual:
-            run.confirmed("--confirm-manual", question)
-            continue
         answer = run.console.confirm(
             f"Have the guest settings of {member.label!r} been initialised (一部の設定の初期化)?"
         )
@@ -63,8 +64,7 @@ def confirm_manual_step(run: Runbook, fleet: Fleet) -> None:
                 "run again",
             )
         run.confirmed("answered yes at the prompt", question)
-    how = "--confirm-manual" if opts.confirm_manual else "the operator at the prompt"
-    run.done(f"confirmed for each of {len(fleet)} servers by {how}")
+    run.done(f"confirmed for each of {len(fleet)} servers by the operator at the prompt")
 
 
 def check_fleet(run: Runbook, fleet: Fleet) -> None:
@@ -165,8 +165,14 @@ def show_table(run: Runbook, members: list[Member]) -> None:
                 )
             )
     widths = [max(display_width(row[i]) for row in rows) + 2 for i in range(4)]
-    for row in rows:
-        run.note("".join(pad(cell, widths[i]) for i, cell in enumerate(row[:4])) + row[4])
+    note_lines(
+        run, ["".join(pad(c, widths[i]) for i, c in enumerate(row[:4])) + row[4] for row in rows]
+    )
+
+
+def note_lines(run: Runbook, lines: list[str]) -> None:
+    """Several lines as ONE note: one journal record (each is fsynced) for a table of 200 servers."""
+    run.note("\n      ".join(lines))
 
 
 def dry_run_commands(run: Runbook, members: list[Member], step: int) -> None:
@@ -192,35 +198,39 @@ def stop_fleet(run: Runbook, fleet: Fleet, members: list[Member]) -> None:
     if opts.dry_run:
         dry_run_commands(run, members, 4)
         for member in members:
-            fleet.record(run, member, 4, Result(True, "dry run: not sent"))
+            fleet.record(member, 4, Result(True, "dry run: not sent"))
         return
     states = read_states(run, fleet, members)  # the state now, not as it was at step 3
     to_stop: list[Member] = []
     for member in members:
         state = states[member.label]
         if isinstance(state, RunbookError):
-            fleet.record(run, member, 4, Result(False, state.message, state))
+            fleet.record(member, 4, Result.failed(state))
             continue
         member.view = state
         try:
             decided = _decide(run, member, state)
         except RunbookError as exc:
-            fleet.record(run, member, 4, Result(False, exc.message, exc))
+            fleet.record(member, 4, Result.failed(exc))
             continue
         if decided is None:
             to_stop.append(member)
         else:
-            fleet.record(run, member, 4, Result(True, decided))
+            fleet.record(member, 4, Result(True, decided))
+    fleet.flush(run)
     if to_stop:
         _confirm(run, to_stop)
-        run.note(f"stopping {len(to_stop)} servers, at most {opts.parallel} requests at once")
+        plural = "s" if len(to_stop) != 1 else ""
+        run.note(
+            f"stopping {len(to_stop)} server{plural}, at most {opts.parallel} requests at once"
+        )
         with ThreadPoolExecutor(max_workers=min(opts.parallel, len(to_stop))) as pool:
             for member, result in zip(
                 to_stop, pool.map(lambda m: _stop_one(run, m), to_stop), strict=True
             ):
-                fleet.record(run, member, 4, result)
-                mark = "ok" if result.ok else "FAILED"
-                run.note(f"{member.label}: {mark}: {result.summary}")
+                fleet.record(member, 4, result)
+                mark = "ok" if result.ok else "FAILED"  # journalled as its fleet_server record
+                run.console.line(f"      {member.label}: {mark}: {result.summary}")
 
 
 def _decide(run: Runbook, member: Member, server: ServerView) -> str | None:
@@ -281,10 +291,9 @@ def _stop_one(run: Runbook, member: Member) -> Result:
     except ApiError as exc:
         if exc.status == 404 and exc.hint is None:  # Nova's itemNotFound for the action
             exc.hint = GONE_HINT
-        gone = "gone: " if exc.status == 404 else ""
-        return Result(False, gone + exc.message, exc)
+        return Result.failed(exc, "gone: " if exc.status == 404 else "")
     except RunbookError as exc:
-        return Result(False, exc.message, exc)
+        return Result.failed(exc)
     member.stop_accepted = outcome.accepted
     return Result(True, outcome.summary)
 
@@ -309,14 +318,16 @@ def fleet_item(run: Runbook, step: int, label: str) -> None:
         except RunbookError as exc:
             for member in members:
                 if step not in member.results:
-                    fleet.record(run, member, step, Result(False, exc.message, exc))
+                    fleet.record(member, step, Result.failed(exc))
+        finally:
+            fleet.flush(run)
     run.done(fleet.summary(step))
     result = fleet.members[label].results.get(step)
     if result is None:
         raise RunbookError(f"{label}: step {step} did not act on this server")
     if not result.ok:
         raise result.error or RunbookError(result.summary)
-    run.note(f"{label}: {result.summary}")
+    run.console.line(f"      {label}: {result.summary}")  # journalled as its fleet_server record
 
 
 def wait_step(run: Runbook, fleet: Fleet, members: list[Member]) -> None:
@@ -330,7 +341,7 @@ def wait_step(run: Runbook, fleet: Fleet, members: list[Member]) -> None:
     if opts.dry_run:
         dry_run_commands(run, members, 5)
         for member in members:
-            fleet.record(run, member, 5, Result(True, "dry run: not polled"))
+            fleet.record(member, 5, Result(True, "dry run: not polled"))
         return
     run.note(
         f"waiting for SHUTOFF of {len(members)} servers: every {opts.poll_interval:g} s, up to "

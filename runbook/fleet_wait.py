@@ -91,6 +91,7 @@ def wait_fleet(
         elapsed = clock() - started
         waiting: list[Member] = []
         changed = False
+        lines: list[str] = []  # one note per poll: one journal record, not one per server
         for member in pending:
             state = states[member.label]
             result = _judge(run, member, state, elapsed)
@@ -98,14 +99,14 @@ def wait_fleet(
             if shown.get(member.label) != seen:
                 shown[member.label] = seen
                 changed = True
-                run.progress(
+                lines.append(
                     f"{member.label:<{width}}  {_clock(elapsed, opts.poll_interval)} s  "
                     f"status {seen[0]:<8} task_state {seen[1]}"
                 )
             if result is None:
                 waiting.append(member)
             else:
-                fleet.record(run, member, 5, result)
+                fleet.record(member, 5, result)
         if waiting and elapsed >= opts.poll_timeout:
             for member in waiting:
                 state = states[member.label]
@@ -115,15 +116,20 @@ def wait_fleet(
                     hint="the stop may still complete: run again with --from-step 5 (it waits "
                     "only for the servers not yet done), or with a larger --poll-timeout",
                 )
-                fleet.record(run, member, 5, Result(False, error.message, error))
+                fleet.record(member, 5, Result(False, error.message, error))
             waiting = []
             changed = True
         if changed:
             done, failed = fleet.counts(5)
-            run.progress(
+            lines.append(
                 f"{'total':<{width}}  {_clock(elapsed, opts.poll_interval)} s  {done} SHUTOFF, "
                 f"{failed} failed, {len(waiting)} waiting of {len(members)}"
             )
+        fleet.flush(run)  # this poll's results: one record
+        if lines:
+            run.progress("\n      ".join(lines))  # also the crash tests' instant wait/polled
+        else:
+            run.checkpoint("wait/polled")
         pending = waiting
         if pending:
             spent = clock() - poll_started
@@ -151,7 +157,7 @@ def _judge(run: Runbook, member: Member, state: State, elapsed: float) -> Result
             f"the server vanished while waiting for SHUTOFF: {state.message}",
             hint="it was deleted (or moved out of the project): nothing left to export from it",
         )
-        return Result(False, f"gone: {state.message}", error)
+        return Result(False, "gone: " + state.message.split(" → ", 1)[-1], error)
     if isinstance(state, RunbookError):
         return None  # a read that failed after its retries: the next poll reads it again
     member.view = state

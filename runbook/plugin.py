@@ -218,7 +218,10 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     finally:
         label = _fleet_label(item)
         _announce(run, number, f" — {label}" if label else "")
-        run.begin_step(number)
+        if run.fleet is None or label is None or run.fleet.is_first(number, label):
+            run.begin_step(number)  # a fleet's step starts once (each record is fsynced)
+        else:
+            run.state.current_step = number
     if run.state.failed_step is not None:
         pytest.skip(f"not run because step {STEPS[run.state.failed_step].label} failed")
     failed_at = run.fleet.failed_at(label) if run.fleet is not None and label else None
@@ -306,7 +309,9 @@ def pytest_runtest_makereport(
     elif report.when == "call":
         record.outcome = "passed"
         run.console.line(f"      ✔ passed ({record.duration_seconds:.2f} s)", green=True)
-    run.end_step(number)
+    label = _fleet_label(item)
+    if run.fleet is None or label is None or run.fleet.is_last(number, label) or report.failed:
+        run.end_step(number)  # a fleet's step ends with its last server's item (or a failure)
     return report
 
 

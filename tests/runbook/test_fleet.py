@@ -75,7 +75,8 @@ def test_names_and_ids_from_a_file_one_confirmation_one_stop_each(
     assert len(step4) == 1
     assert "stop 3 servers" in step4[0]["question"]
     step1 = [r for r in records if r["kind"] == "confirmation" and r["step"] == 1]
-    assert len(step1) == 3  # the manual step, confirmed for each server
+    assert len(step1) == 1  # --confirm-manual: one act, one record naming every server
+    assert all(label in step1[0]["question"] for label in ("web-1", "web-2", ids["db-1"]))
     pinned = next(r for r in records if r["kind"] == "pinned")["identity"]["servers"]
     assert sorted(s["id"] for s in pinned) == sorted(ids.values())
     evidence = (tmp_path / "evidence" / "runbook.md").read_text(encoding="utf-8")
