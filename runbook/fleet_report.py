@@ -65,19 +65,21 @@ def fleet_sections(records: list[dict[str, Any]]) -> list[str]:
             for r in records
             if r.get("kind") == "intent" and r.get("server_id") == server_id
         }
+        found: list[tuple[str, str]] = []  # (UTC time, line), shown in time order
         for entry in mine:
             mark = "ok" if entry.get("ok") else "**FAILED**"
-            lines.append(
-                f"- {entry.get('at')} step {entry.get('step')}: {mark} — {entry.get('summary')}"
+            found.append(
+                (str(entry.get("at")), f"step {entry.get('step')}: {mark} — {entry.get('summary')}")
             )
         for record in records:
-            kind = record.get("kind")
+            kind, at = record.get("kind"), str(record.get("at"))
             if kind == "intent" and record.get("id") in intents:
-                lines.append(
-                    f"- {record.get('at')} intent `{record.get('action')}` `{record.get('method')} "
-                    f"{record.get('url')}` — id `{record.get('id')}`"
-                )
+                found.append(
+                    (at, f"intent `{record.get('action')}` `{record.get('method')} "
+                     f"{record.get('url')}` — id `{record.get('id')}`")
+                )  # fmt: skip
             elif kind in ("outcome", "stop_check") and record.get("intent") in intents:
                 what = record.get("status") or record.get("error") or record.get("conclusion")
-                lines.append(f"- {record.get('at')} {kind} of `{record.get('intent')}`: {what}")
+                found.append((at, f"{kind} of `{record.get('intent')}`: {what}"))
+        lines += [f"- {at} {text}" for at, text in sorted(found)]
     return lines
