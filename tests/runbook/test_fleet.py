@@ -256,3 +256,42 @@ def test_minus_k_selects_the_servers_a_rehearsal_stops(tmp_path: Path) -> None:
     assert "test_step4_stop_server[fleet-03] PASSED" in result.output
     assert "test_step4_stop_server[fleet-01]" not in result.output
     assert "1 of 1 servers ok; 3 of the 4 listed not selected" in result.output
+
+
+def test_a_server_named_and_given_by_id_is_refused_at_step_3(
+    fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str]
+) -> None:
+    ids = _servers(fjcloud_emulator, "web-1", "web-2")
+    servers = _list_file(tmp_path, "web-1", "web-2", ids["web-1"])
+
+    result = run_runbook(
+        [*live_args, *CONFIRMED, "--servers", str(servers)], _env(fjcloud_emulator, tmp_path)
+    )
+
+    assert result.returncode == 1
+    assert result.step_line(3).startswith("FAILED")
+    assert f"{ids['web-1']} and web-1 are the same server" in result.output
+    assert requests_to(fjcloud_emulator.requests_log(), "POST", "/action") == []
+
+
+def test_another_list_on_a_pinned_procedure_is_refused(
+    fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str]
+) -> None:
+    _servers(fjcloud_emulator, "web-1", "web-2", "web-3")
+    first = _list_file(tmp_path, "web-1", "web-2")
+    pinned = run_runbook(
+        [*live_args, *CONFIRMED, "--servers", str(first), "--to-step", "3"],
+        _env(fjcloud_emulator, tmp_path),
+    )
+    assert pinned.returncode == 0, pinned.output
+    other = _list_file(tmp_path, "web-1", "web-3")
+
+    result = run_runbook(
+        [*live_args, "--yes", "--servers", str(other), "--from-step", "4"],
+        _env(fjcloud_emulator, tmp_path),
+    )
+
+    assert result.returncode == 1
+    assert "'web-3'" in result.output
+    assert "is not one of the servers pinned at step 3" in result.output
+    assert requests_to(fjcloud_emulator.requests_log(), "POST", "/action") == []
