@@ -91,7 +91,7 @@ def open_session(run: Runbook) -> Session:
             options.region, fleet_names(run.fleet, options.rehearsal_servers)
         )
         state.sources = resolve_sources(given, credentials)
-        if run.fleet is None:
+        if run.fleet is None and not state.sources.get("server_name"):  # --server-name: step 3
             state.sources.set("SERVER_ID", server_id, "the emulator's seed")
         if options.dry_run:  # no token, so no catalog: the emulator knows its COMPUTE
             state.sources.set("COMPUTE", emulator.compute_url, "the emulator")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from emulator import EmulatorServer
-from tests.runbook.conftest import Result, live_env, requests_to, run_runbook
+from tests.runbook.conftest import Result, base_env, live_env, requests_to, run_runbook
 
 CONFIRMED = ["--yes", "--confirm-manual"]
 
@@ -162,4 +162,15 @@ def test_server_name_and_server_id_together_are_refused(
     assert (
         "preflight: both SERVER_ID (SERVER_ID) and --server-name 'Win2012R2SE' are given"
         in result.output
+    )
+
+
+def test_a_rehearsal_resolves_server_name_too(tmp_path: Path) -> None:
+    # The seed's server is "Win2012R2SE": a rehearsal with --server-name rehearses the lookup.
+    result = run_runbook(["--page", "1", "--server-name", "Win2012R2SE"], base_env(tmp_path))
+
+    assert result.returncode == 0, result.output
+    assert (
+        "--server-name 'Win2012R2SE': the one server with that name is "
+        "dbf93607-f105-4e86-842c-02ae504efe36" in result.output
     )
