@@ -84,7 +84,12 @@ def write_report(reporter: pytest.TerminalReporter, run: Runbook) -> None:
         reporter.write_line(f"evidence: {path}")
     if run.state_note:
         reporter.write_line(f"state: {run.state_note}")
-    elif run.options.live and not run.options.dry_run and run.completed_step in (2, 3, 4):
+    elif (
+        run.options.live
+        and not run.options.dry_run
+        and not run.options.no_evidence  # the journal was in memory: no state file either
+        and run.completed_step in (2, 3, 4)
+    ):
         reporter.write_line(
             f"state: variables kept in {run.options.state_file} (mode 0600, the token included, "
             f"never the password); continue with --from-step {run.completed_step + 1}"
