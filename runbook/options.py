@@ -129,7 +129,7 @@ def add_options(parser: pytest.Parser) -> None:
         type=int,
         default=1,
         metavar="N",
-        help="runbook: first step to run (1–5)",
+        help="runbook: first step of page 1 to run (1–5); pages 2–5 follow unless --page 1",
     )
     add(
         "--to-step",
@@ -137,7 +137,7 @@ def add_options(parser: pytest.Parser) -> None:
         type=int,
         default=STEP_COUNT,
         metavar="N",
-        help="runbook: last step to run (1–5)",
+        help="runbook: last step of page 1 to run (1–5); before 5, pages 2–5 do not run",
     )
     add(
         "--state-file",
@@ -150,13 +150,13 @@ def add_options(parser: pytest.Parser) -> None:
         "--evidence",
         dest="runbook_evidence",
         metavar="DIR",
-        help="runbook: write runbook.json + runbook.md here (default for live runs: ./evidence/<UTC time>/)",
+        help="runbook: the procedure's folder (journal.jsonl, runbook.json, runbook.md); default for live runs: a new ./evidence/<UTC time>-<random>/, then the one the state file points at",
     )
     add(
         "--no-evidence",
         dest="runbook_no_evidence",
         action="store_true",
-        help="runbook: write no evidence (live runs write it by default)",
+        help="runbook: no journal or evidence on disk (in memory only): a crash leaves no record and no later invocation can continue",
     )
     add(
         "--poll-interval",
