@@ -210,6 +210,7 @@ class Fleet:
         self.listing_pages: int | None = None  # pages of the last paged servers/detail listing
         self._selected: dict[int, list[Member]] = {}
         self._unjournalled: list[tuple[Member, int, Result]] = []
+        self._done5: set[str] | None = None  # labels seen SHUTOFF at step 5 in this procedure
         self.selection_known = False  # set from the session's items before the first step runs
         self._lock = threading.Lock()
 
@@ -249,7 +250,13 @@ class Fleet:
             names = ", ".join(f"{m.label} ({m.results[step].summary})" for m in failed)
             return "FAILED", f"{len(failed)} of {len(self)} servers failed: {names}"
         if step == 5:
-            done = {r.get("label") for r in server_results(records) if r["step"] == 5 and r["ok"]}
+            if self._done5 is None:  # read the journal once; flush adds this invocation's
+                self._done5 = {
+                    str(r.get("label"))
+                    for r in server_results(records)
+                    if r["step"] == 5 and r["ok"]
+                }
+            done = self._done5
             missing = [label for label in self.members if label not in done]
             if missing:
                 return "incomplete", (
@@ -303,6 +310,8 @@ class Fleet:
                 for member, step, result in batch
             ]
             run.journal.append("fleet_servers", results=results)
+            if self._done5 is not None:
+                self._done5 |= {m.label for m, step, r in batch if step == 5 and r.ok}
 
     def counts(self, step: int) -> tuple[int, int]:
         """``(ok, failed)`` among the members with a result for ``step``."""
