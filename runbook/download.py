@@ -55,6 +55,28 @@ class Downloaded:
     already_there: bool = False
 
 
+def local_path(directory: Path, name: str) -> Path:
+    """``directory/name`` for an object name that is a plain file name; anything else refuses.
+
+    The name comes from the cloud (the image's name + ``.qcow2`` …): a ``/`` or ``..`` in it must
+    never write outside the download folder.
+    """
+    if (
+        not name
+        or "/" in name
+        or "\\" in name
+        or "\x00" in name
+        or name in (".", "..")
+        or name.startswith(".")
+    ):
+        raise DownloadFailed(
+            f"the exported file's name {name!r} is not a plain file name; nothing was downloaded",
+            hint="download it by hand with a name of your choice (the curl command above, with -o), "
+            "or export an image whose name has only letters, digits, '.', '_' and '-'",
+        )
+    return directory / name
+
+
 def segments_of(api: ObjectStorageApi, info: ObjectInfo) -> list[ObjectInfo]:
     """A DLO's segments (``X-Object-Manifest: <container>/<prefix>``), in Swift's joining order."""
     if info.manifest is None:
@@ -65,7 +87,7 @@ def segments_of(api: ObjectStorageApi, info: ObjectInfo) -> list[ObjectInfo]:
 
 def remaining_bytes(directory: Path, info: ObjectInfo) -> int:
     """How much of ``info`` is still to download into ``directory``."""
-    final = directory / info.name
+    final = local_path(directory, info.name)
     if final.exists() and final.stat().st_size == info.size:
         return 0
     part = _part(directory, info.name)
@@ -107,7 +129,7 @@ def download(
     checkpoint: Callable[[str], None] = lambda _point: None,
 ) -> Downloaded:
     """Download ``info`` into ``directory`` (resuming a part), check it, move it into place."""
-    final = directory / info.name
+    final = local_path(directory, info.name)
     directory.mkdir(parents=True, exist_ok=True)
     if final.exists() and final.stat().st_size == info.size:
         checked = _verify(final, info, segments)

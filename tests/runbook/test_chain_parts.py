@@ -19,7 +19,7 @@ from runbook.chainvars import (
     resolve_endpoint,
     resolve_ids,
 )
-from runbook.download import DiskFull, check_free_space
+from runbook.download import DiskFull, DownloadFailed, check_free_space, local_path
 from runbook.errors import VariableError
 from runbook.imaging import UploadLedger, UploadLimitReached, check_upload_limit, recent_uploads
 from runbook.objectstorage import account_version, check_container_name
@@ -227,3 +227,12 @@ def test_endpoint_base_keeps_a_prefix_path() -> None:
         endpoint_base("BLOCKSTORAGE", f"http://127.0.0.1:8774/blockstorage/v2/{PROJECT}", "x")
         == "http://127.0.0.1:8774/blockstorage"
     )
+
+
+@pytest.mark.parametrize("name", ["../evil.qcow2", "a/b.qcow2", ".hidden.qcow2", "..", ""])
+def test_a_file_name_from_the_cloud_never_writes_outside_the_download_folder(
+    tmp_path: Path, name: str
+) -> None:
+    with pytest.raises(DownloadFailed, match="is not a plain file name; nothing was downloaded"):
+        local_path(tmp_path, name)
+    assert local_path(tmp_path, "web1-export.qcow2") == tmp_path / "web1-export.qcow2"
