@@ -24,6 +24,7 @@ from emulator.control.operations import demo_login
 from emulator.portfile import remove_port_file, write_port_file
 from emulator.seed import SeedError, load_default_seed, load_seed
 from emulator.server import EmulatorServer
+from emulator.services import SERVICES
 
 PROG = "python -m emulator"
 
@@ -113,6 +114,10 @@ def serve(options: ServeOptions, out: TextIO = sys.stdout, err: TextIO = sys.std
     return 0
 
 
+# What ``serve`` serves, from the one table of services (so a new service cannot be left out).
+_SERVED = ", ".join(f"{service.name} ({service.prefix})" for service in SERVICES)
+_NAMES = ", ".join(service.name for service in SERVICES)
+
 # The banner's exports: the OS_* of ``credentials`` that name the project by id (the project's
 # name and domain would be a second way of saying the same), then the document's variables.
 _NAME_SCOPE = frozenset({"OS_PROJECT_NAME", "OS_PROJECT_DOMAIN_NAME"})
@@ -126,7 +131,7 @@ def banner(server: EmulatorServer) -> str:
     timing = config.timing
     pace = f"{timing.seconds:g} s per stop/start" if timing.mode == "seconds" else f"{timing.mode}"
     lines = [
-        f"FJcloud-O emulator (Keystone v3 + Nova) listening on {server.url} — Ctrl-C stops it",
+        f"FJcloud-O emulator ({_NAMES}) listening on {server.url} — Ctrl-C stops it",
         f"  identity (OS_AUTH_URL)  {server.auth_url}",
         f"  COMPUTE                 {server.compute_url}",
         f"  region                  {config.region} (compute API /{config.compute_version})",
@@ -211,8 +216,8 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser(
         "serve",
         help="run the emulator in the foreground (Ctrl-C stops it)",
-        description="Serve identity (/identity), compute (/compute) and the control plane "
-        "(/_emulator) on one port with waitress. Ctrl-C or SIGTERM stops it (exit 0).",
+        description=f"Serve {_SERVED} and the control plane (/_emulator) on one port with "
+        "waitress. Ctrl-C or SIGTERM stops it (exit 0).",
     )
     run.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     run.add_argument("--port", type=int, default=8774, help="port (default 8774; 0 picks one)")
@@ -233,7 +238,7 @@ def _parser() -> argparse.ArgumentParser:
         "--timing",
         type=_timing_argument,
         metavar="immediate|manual|S",
-        help=f"how stop/start complete (default {REALISTIC_TIMING.seconds:g} s)",
+        help=f"how stop/start, uploads and exports complete (default {REALISTIC_TIMING.seconds:g} s)",
     )
     pace.add_argument(
         "--transition-seconds",
