@@ -88,3 +88,24 @@ def members_from_pin(run: Runbook, members: list[Member]) -> None:
                 "procedure explicitly with --new-procedure",
             )
         member.server_id, member.name = match[0].id, match[0].name
+
+
+def refuse_fleet_without_list(run: Runbook) -> None:
+    """A procedure pinned with several servers continues only with its list (before preflight).
+
+    Without it, this invocation would be a single-server one, and preflight would ask for a
+    SERVER_ID: say instead which procedure this is and how to continue it.
+    """
+    if run.fleet is not None or run.session is None or not run.options.live:
+        return
+    pinned = pinned_identity(run.journal.records)
+    if pinned is None or len(pinned.servers) < 2 or run.sources.get("SERVER_ID"):
+        return
+    shown = ", ".join(f"{s.name} ({s.id})" for s in pinned.servers)
+    run.journal.append("refused", reasons=[f"a fleet procedure without its list: {shown}"])
+    raise IdentityMismatch(
+        f"refusing: procedure {run.session.procedure} is a fleet of {len(pinned.servers)} servers "
+        f"(pinned at step 3: {shown}), and this invocation names none. Nothing was sent.",
+        hint="continue it with the same list (--servers FILE, or --server-id once per server); "
+        "or start a new procedure explicitly with --new-procedure",
+    )

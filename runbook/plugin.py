@@ -20,6 +20,7 @@ from runbook.chainvars import ChainVariables, resolve_ids
 from runbook.context import Runbook
 from runbook.errors import RunbookError, VariableError
 from runbook.fleet import FLEET_PARAM, Fleet, selection
+from runbook.fleet_pin import refuse_fleet_without_list
 from runbook.options import RunbookOptions, add_options
 from runbook.pages import PAGES, page_of, step_id
 from runbook.preflight import PreflightInput, preflight
@@ -230,6 +231,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     if not item.config.stash.get(PREFLIGHT_KEY, False):
         # Once, before the first selected step: nothing is asked or sent before it passes.
         item.config.stash[PREFLIGHT_KEY] = True
+        refuse_fleet_without_list(run)  # a fleet procedure continues with its list only
         first = _as_page1_step(run.state.first_step)
         preflight(PreflightInput(run.options, run.sources, run.variables, first))
     run.verify_pin()  # once, before the first request: what is given now vs the pinned identity

@@ -295,3 +295,25 @@ def test_another_list_on_a_pinned_procedure_is_refused(
     assert "'web-3'" in result.output
     assert "is not one of the servers pinned at step 3" in result.output
     assert requests_to(fjcloud_emulator.requests_log(), "POST", "/action") == []
+
+
+def test_a_fleet_procedure_continued_without_its_list_says_which_it_is(
+    fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str]
+) -> None:
+    ids = _servers(fjcloud_emulator, "web-1", "web-2")
+    servers = _list_file(tmp_path, "web-1", "web-2")
+    pinned = run_runbook(
+        [*live_args, *CONFIRMED, "--servers", str(servers), "--to-step", "3"],
+        _env(fjcloud_emulator, tmp_path),
+    )
+    assert pinned.returncode == 0, pinned.output
+
+    result = run_runbook(
+        [*live_args, "--yes", "--from-step", "4"], _env(fjcloud_emulator, tmp_path)
+    )
+
+    assert result.returncode == 1
+    assert "is a fleet of 2 servers" in result.output
+    assert f"web-1 ({ids['web-1']})" in result.output
+    assert "--servers FILE" in result.output
+    assert requests_to(fjcloud_emulator.requests_log(), "POST", "/action") == []
