@@ -9,6 +9,7 @@ procedure (which journal, pinning, resuming) is opened by ``runbook.session``.
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -241,8 +242,7 @@ class Runbook:
             self.record.steps[self.state.current_step].curl.append(command)
             self.journal.append("curl", step=self.state.current_step, command=command)
         if self.options.dry_run:
-            for line in command.splitlines():
-                shown = line if line.startswith(("export ", "#")) else f"$ {line}"
+            for shown in _transcript(command):
                 self.console.line(f"      {shown}", cyan=True)
 
     def confirmed(self, how: str, question: str) -> None:
@@ -365,3 +365,22 @@ def _tls_label(verify: bool | str, auth_url: str) -> str:
     if verify is False:
         return "NOT verified (--insecure)"
     return f"verified with CA bundle {verify}"
+
+
+def _transcript(command: str) -> list[str]:
+    """A command as a shell transcript: ``$ `` before each command, ``> `` (the shell's PS2)
+    before the lines of a here-document up to its terminator, exports and comments as they are.
+    """
+    lines: list[str] = []
+    heredoc: str | None = None
+    for line in command.splitlines():
+        if heredoc is not None:
+            lines.append(f"> {line}")
+            heredoc = None if line.strip() == heredoc else heredoc
+        elif line.startswith(("export ", "#")):
+            lines.append(line)
+        else:
+            lines.append(f"$ {line}")
+            match = re.search(r"<<-?\s*['\"]?(\w+)['\"]?\s*$", line)
+            heredoc = match.group(1) if match else None
+    return lines
