@@ -262,8 +262,9 @@ class Exchange:
         return {
             "at": self.at.isoformat(),
             "method": self.method,
-            "path": self.path,
-            "query": self.query,
+            # A client may put anything in the URL (a fuzzer did: the demo password in a query).
+            "path": _redact(self.path, values),
+            "query": _redact(self.query, values),
             "service": self.service,
             "status": self.status,
             "request_headers": mask_headers(self.request_headers.items(), values),
