@@ -98,9 +98,10 @@ class Chain:
         values: dict[str, str | None] = {}
         for name in names:
             value = self.value(name)
-            origin = self.variables.origins.get(name) or self.run.variables.origins.get(name) or "-"
+            origin = self.variables.origins.get(name) or self.run.variables.origins.get(name)
             shown = "***" if name == "TOKEN" and value else value or "-"
-            self.run.note(f"{name:<13} = {shown}   (from {origin})")
+            where = f"from {origin}" if origin else "not known yet"  # e.g. a dry run's catalog
+            self.run.note(f"{name:<13} = {shown}   ({where})")
             if name != "TOKEN":
                 values[name] = value
         self.run.curl(

@@ -23,3 +23,11 @@ def test_dry_run_shows_the_export_requests_heredoc_with_continuation_prompts(
     assert lines[start + 2] == "> EOF"
     assert lines[start + 3].startswith("$ curl -i -X POST ")
     assert "$ EOF" not in lines
+
+
+def test_dry_run_says_a_variable_is_not_known_yet_instead_of_from_dash(tmp_path: Path) -> None:
+    result = run_runbook([*POLL, "--dry-run"], base_env(tmp_path))
+
+    assert result.returncode == 0, result.output
+    assert "(from -)" not in result.output
+    assert "BLOCKSTORAGE  = -   (not known yet)" in result.output
