@@ -11,7 +11,8 @@ from typing import Any
 from flask import Response, jsonify
 from werkzeug.exceptions import HTTPException
 
-from emulator.blockstorage.errors import FAULT_NAMES, VolumeFault
+from emulator.blockstorage.errors import VolumeFault
+from emulator.wsgi_fault import fault_name
 
 # -- faults --------------------------------------------------------------------------------
 # webob's explanations, which Cinder's Fault wraps when a route raised nothing of its own.
@@ -33,7 +34,7 @@ def render_fault(exc: VolumeFault) -> Response:
 def render_http_exception(exc: HTTPException) -> Response:
     code = exc.code or 500
     message = _WEBOB_EXPLANATIONS.get(code, exc.description or exc.name)
-    key = FAULT_NAMES.get(code, "computeFault")
+    key = fault_name(code)
     return _response(code, key, {"code": code, "message": message}, {})
 
 

@@ -7,38 +7,11 @@ that map is rendered as ``computeFault``); the messages from ``nova/exception.py
 
 from __future__ import annotations
 
-from typing import ClassVar
-
-# nova/api/openstack/wsgi.py Fault._fault_names
-FAULT_NAMES: dict[int, str] = {
-    400: "badRequest",
-    401: "unauthorized",
-    403: "forbidden",
-    404: "itemNotFound",
-    405: "badMethod",
-    409: "conflictingRequest",
-    413: "overLimit",
-    415: "badMediaType",
-    429: "overLimit",
-    501: "notImplemented",
-    503: "serviceUnavailable",
-}
+from emulator.wsgi_fault import WsgiFault
 
 
-class ComputeFault(Exception):
+class ComputeFault(WsgiFault):
     """A Nova fault: HTTP ``code`` and a ``message``; the body key follows from the code."""
-
-    code: ClassVar[int] = 500
-
-    def __init__(self, message: str, headers: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.headers = dict(headers or {})
-
-    @property
-    def key(self) -> str:
-        """The top-level key of the fault body, e.g. ``itemNotFound``."""
-        return FAULT_NAMES.get(self.code, "computeFault")
 
 
 class BadRequest(ComputeFault):

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from emulator.compute.errors import FAULT_NAMES, ComputeFault
+from emulator.compute.errors import ComputeFault
+from emulator.wsgi_fault import fault_name
 
 # webob's explanations, which Nova's Fault uses when a handler gives none.
 _WEBOB_EXPLANATIONS: dict[int, str] = {
@@ -33,7 +34,7 @@ def render_http_exception(exc: HTTPException) -> Response:
         message = f"The method {request.method} is not allowed for this resource."
     else:
         message = _WEBOB_EXPLANATIONS.get(code, exc.description or exc.name)
-    response = jsonify({FAULT_NAMES.get(code, "computeFault"): {"code": code, "message": message}})
+    response = jsonify({fault_name(code): {"code": code, "message": message}})
     response.status_code = code
     for name, value in exc.get_headers():
         if name.lower() == "allow":
