@@ -10,6 +10,7 @@ the password by its context. The sentences are built from data masked where it e
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -32,6 +33,8 @@ SECRET_KEYS = frozenset(
 )
 # Shorter strings would mask innocent text ("a", "id"); such secrets are still masked by key.
 _MIN_VALUE_LENGTH = 3
+_WORD_EDGE = r"(?<![A-Za-z0-9_])"
+_WORD_END = r"(?![A-Za-z0-9_])"
 
 
 class SecretRegistry:
@@ -56,7 +59,10 @@ class SecretRegistry:
             values = sorted(self._values, key=len, reverse=True)
         for value in values:
             if len(value) >= _MIN_VALUE_LENGTH and value in text:
-                text = text.replace(value, MASK)
+                # Not inside a longer word: with the password "password", Keystone's key
+                # "password_expires_at" stays readable for an auditor; the secret itself, wherever
+                # it stands alone (quoted, after "=", in a header), is masked.
+                text = re.sub(_WORD_EDGE + re.escape(value) + _WORD_END, MASK, text)
         return text
 
     def mask(self, data: Any) -> Any:
