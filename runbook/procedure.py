@@ -88,24 +88,33 @@ def _norm_url(value: str) -> str:
 
 
 def compare_identity(pinned: ProcedureIdentity, sources: Sources) -> list[Mismatch]:
-    """Every value in ``sources`` (options, document variables, OS_*, clouds.yaml) that differs."""
+    """Every value in ``sources`` (options, document variables, OS_*, clouds.yaml) that differs.
+
+    Each source is compared, not only the one that wins the source order: a stale
+    ``OS_PROJECT_ID`` under a matching ``--project-id`` still names another target.
+    """
     checks: list[tuple[str, str, str | None, Any]] = [
-        ("auth_url", "OS_AUTH_URL", pinned.auth_url, _norm_url),
+        ("auth_url", "identity endpoint", pinned.auth_url, _norm_url),
         ("region", "region", pinned.region, str.strip),
         ("PROJECT_ID", "PROJECT_ID", pinned.project_id, str.strip),
-        ("project_name", "OS_PROJECT_NAME", pinned.project_name, str.strip),
+        ("project_name", "project name", pinned.project_name, str.strip),
         ("COMPUTE", "COMPUTE", pinned.compute, _compute_base),
     ]
     found: list[Mismatch] = []
     for key, label, value, norm in checks:
-        given = sources.get(key)
-        if given and value and norm(given) != norm(value):
-            found.append(Mismatch(label, value, given.strip(), sources.origin(key)))
-    server = sources.get("SERVER_ID")
-    ids = pinned.server_ids()
-    if server and ids and server.strip().lower() not in ids:
-        shown = ", ".join(f"{s.id} ({s.name})" for s in pinned.servers)
-        found.append(Mismatch("SERVER_ID", shown, server.strip(), sources.origin("SERVER_ID")))
+        for given, origin in sources.every(key):
+            if value and norm(given) != norm(value):
+                found.append(Mismatch(label, value, given.strip(), origin))
+    shown = ", ".join(f"{s.id} ({s.name})" for s in pinned.servers)
+    ids = [server.id.lower() for server in pinned.servers]  # a UUID, in any case
+    names = [server.name for server in pinned.servers]  # Nova's names are case-sensitive
+    for key, label, known, norm in (
+        ("SERVER_ID", "SERVER_ID", ids, str.lower),
+        ("server_name", "server name", names, str),
+    ):
+        for given, origin in sources.every(key):
+            if known and norm(given.strip()) not in known:
+                found.append(Mismatch(label, shown, given.strip(), origin))
     return found
 
 

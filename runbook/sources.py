@@ -63,10 +63,15 @@ WHERE_FROM: dict[str, str] = {
 
 @dataclass
 class Sources:
-    """Resolved settings and the name of the source each came from."""
+    """Resolved settings and the name of the source each came from.
+
+    ``offered`` keeps every value each source gave, the losers too: the pinned-identity check
+    compares them all (``PROJECT_ID=A`` with ``OS_PROJECT_ID=B`` must not pass on A alone).
+    """
 
     values: dict[str, str] = field(default_factory=dict)
     origins: dict[str, str] = field(default_factory=dict)
+    offered: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
     def get(self, name: str) -> str | None:
         """The value of ``name`` or None."""
@@ -76,8 +81,14 @@ class Sources:
         """Where ``name`` came from, e.g. ``OS_PROJECT_ID``."""
         return self.origins.get(name, "-")
 
+    def every(self, name: str) -> list[tuple[str, str]]:
+        """Every ``(value, origin)`` given for ``name``, strongest source first."""
+        return self.offered.get(name, [])
+
     def set(self, name: str, value: str | None, origin: str) -> None:
-        """Set ``name`` unless it already has a value from a stronger source."""
+        """Set ``name`` unless it already has a value from a stronger source (kept in ``offered``)."""
+        if value:
+            self.offered.setdefault(name, []).append((value, origin))
         if value and name not in self.values:
             self.values[name] = value
             self.origins[name] = origin

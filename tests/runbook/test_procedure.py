@@ -148,3 +148,68 @@ def test_two_runs_started_in_the_same_second_keep_two_folders(
         procedures.add(records[0]["procedure"])
         assert json.loads((folder / "runbook.json").read_text())["steps"][1]["outcome"] == "passed"
     assert len(procedures) == 2
+
+
+# Issue 10: "every later invocation compares what it is now given (options, document variables,
+# OS_*, clouds.yaml) with the pinned identity … never silently prefer one source." Before, only the
+# value that won the source order was compared: a matching winner hid a source naming another target.
+OTHER_ID = "8d2f1e0c-5b7a-4c3e-9f1d-2a6b7c8d9e0f"
+
+
+def _clouds_yaml(home: Path, **keys: str) -> dict[str, str]:
+    """A clouds.yaml entry ``prod`` with ``keys`` (openstacksdk's format) and the env that selects it."""
+    path = home / "clouds.yaml"
+    auth = {k: v for k, v in keys.items() if k != "region_name"}
+    top = {k: v for k, v in keys.items() if k == "region_name"}
+    path.write_text(json.dumps({"clouds": {"prod": {"auth": auth, **top}}}), encoding="utf-8")
+    return {"OS_CLOUD": "prod", "OS_CLIENT_CONFIG_FILE": str(path)}
+
+
+LOSING_SOURCES = (
+    "PROJECT_ID over OS_PROJECT_ID",
+    "--server-id over SERVER_ID",
+    "OS_AUTH_URL over clouds.yaml",
+    "OS_REGION_NAME over clouds.yaml",
+)
+
+
+@pytest.mark.parametrize("case", LOSING_SOURCES)
+def test_a_losing_source_that_names_another_target_refuses_before_the_password_is_sent(
+    case: str, fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str]
+) -> None:
+    env = live_env(fjcloud_emulator, tmp_path)
+    assert run_runbook([*live_args, "--confirm-manual", "--to-step", "3"], env).returncode == 0
+    pinned_id, project = fjcloud_emulator.server_ids[0], env["OS_PROJECT_ID"]
+    # Each case: the winning source is the pinned value, a weaker one names another target.
+    args, extra, expected = {
+        "PROJECT_ID over OS_PROJECT_ID": (
+            [], {"PROJECT_ID": project, "OS_PROJECT_ID": "0" * 32},
+            f"PROJECT_ID: pinned {project}, given {'0' * 32} (from OS_PROJECT_ID)",
+        ),
+        "--server-id over SERVER_ID": (
+            ["--server-id", pinned_id], {"SERVER_ID": OTHER_ID},
+            f"SERVER_ID: pinned {pinned_id} (Win2012R2SE), given {OTHER_ID} (from SERVER_ID)",
+        ),
+        "OS_AUTH_URL over clouds.yaml": (
+            [], {"auth_url": "https://identity.jp-east-2.example/v3"},
+            f"identity endpoint: pinned {env['OS_AUTH_URL']}, given "
+            "https://identity.jp-east-2.example/v3 (from clouds.yaml (cloud 'prod'))",
+        ),
+        "OS_REGION_NAME over clouds.yaml": (
+            [], {"region_name": "jp-west-3"},
+            "region: pinned jp-east-1, given jp-west-3 (from clouds.yaml (cloud 'prod'))",
+        ),
+    }[case]  # fmt: skip
+    if "clouds.yaml" in case:
+        extra = _clouds_yaml(tmp_path, **extra)
+    fjcloud_emulator.clear_requests_log()
+
+    # From step 2: step 2 would send the password, so "nothing sent" includes the password.
+    resumed = run_runbook([*live_args, "--yes", "--from-step", "2", *args], {**env, **extra})
+
+    assert resumed.returncode == 1, resumed.output
+    assert expected in resumed.output
+    assert "Nothing was sent." in resumed.output
+    assert "start a new procedure explicitly with --new-procedure" in resumed.output
+    assert fjcloud_emulator.requests_log() == []
+    assert _status(fjcloud_emulator, pinned_id) == "ACTIVE"
