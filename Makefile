@@ -25,9 +25,14 @@ $(VENV)/.installed-test: pyproject.toml | $(PY)
 rehearse: $(VENV)/.installed-base
 	$(PY) -m pytest runbook $(ARGS)
 
-## test: run the whole test suite
+# pytest-xdist: one worker per core, at most 4; --dist loadfile keeps each test file in one worker
+# (a module's fixtures — a standalone emulator, a venv — are started once, not once per worker).
+# `make test XDIST=` runs in one process; ARGS come last, so `ARGS="-n 0"` does too.
+XDIST ?= -n auto --maxprocesses 4 --dist loadfile
+
+## test: run the whole test suite, in parallel (the runbook itself, make rehearse, never is)
 test: $(VENV)/.installed-test
-	$(PY) -m pytest $(ARGS)
+	$(PY) -m pytest $(XDIST) $(ARGS)
 
 # The lowest versions pyproject.toml allows (uv's lowest-direct resolution of its dependencies),
 # in a venv of their own; the test tools on top at whatever versions fit those.
@@ -50,7 +55,7 @@ $(LOWEST)/.installed: pyproject.toml
 test-lowest: $(LOWEST)/.installed
 	@grep -v '^ *#' $(LOWEST)/lowest.txt | tr '\n' ' ' | sed 's/^/lowest versions: /'; echo
 	$(LOWEST_PY) -m pytest -p no:cacheprovider -m "not slow" tests/emulator $(ARGS)
-	$(LOWEST_PY) -m pytest -p no:cacheprovider tests/plugin \
+	$(LOWEST_PY) -m pytest -p no:cacheprovider $(XDIST) tests/plugin \
 	  --ignore=tests/plugin/test_installed_package.py $(ARGS)
 
 ## test-fast: the fast loop while working: every test not marked slow (tests/conftest.py)

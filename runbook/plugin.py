@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Generator, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -60,6 +61,28 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers", f"{PAGE_MARKER}(number): the page of the manual a module runs (2–5)"
     )
     selection(config)  # a fleet's list read now: a bad or repeating entry is a usage error
+    _refuse_xdist(config)
+
+
+_HERE = Path(__file__).resolve().parent
+
+
+def _refuse_xdist(config: pytest.Config) -> None:
+    """``pytest runbook -n N``: a usage error before anything runs.
+
+    pytest-xdist (the test suite's ``make test -n 2``) would spread the steps over processes,
+    each with its own emulator, journal and variables; a step would not see what the step before
+    it made. ``dist`` is "no" without ``-n``/``--dist`` (and with ``-n 0``) or without xdist.
+    """
+    if getattr(config.option, "dist", "no") == "no":
+        return
+    for arg in config.args:
+        path = (config.invocation_params.dir / arg.split("::", 1)[0]).resolve()
+        if path == _HERE or _HERE in path.parents or path in _HERE.parents:
+            raise pytest.UsageError(
+                f"{arg}: the runbook's steps run in order in one process — run pytest runbook "
+                "without -n/--dist (pytest-xdist is for the test suite: make test)"
+            )
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
