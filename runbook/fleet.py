@@ -23,6 +23,7 @@ import yaml
 
 from runbook.compute import ComputeApi, ServerView
 from runbook.errors import ApiError, RunbookError
+from runbook.fleet_resume import pinned_labels
 
 if TYPE_CHECKING:
     from runbook.context import Runbook
@@ -112,7 +113,10 @@ def selection(config: pytest.Config) -> list[Selector] | None:
                 "--server-id or --servers"
             )
         given = [Selector(name, "--rehearsal-servers") for name in rehearsal_names(int(rehearsal))]
-    fleet = given if (servers_file or rehearsal or len(given) > 1) else None
+    pinned = pinned_labels(config) if not given else None  # a rerun naming no server
+    if pinned:
+        given = [Selector(label, origin) for label, origin in pinned]
+    fleet = given if (servers_file or rehearsal or pinned or len(given) > 1) else None
     if fleet is not None:
         _refuse_duplicates(fleet)
         if servers_file and not fleet:

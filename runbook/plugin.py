@@ -22,11 +22,11 @@ from runbook.context import Runbook
 from runbook.errors import RunbookError, VariableError
 from runbook.fleet import FLEET_PARAM, Fleet, selection
 from runbook.fleet_pin import refuse_fleet_without_list
+from runbook.fleet_resume import NEW_PROCEDURE_OPTION
 from runbook.options import RunbookOptions, add_options
 from runbook.pages import PAGES, page_of, step_id
 from runbook.preflight import PreflightInput, preflight
 from runbook.report import write_report
-from runbook.session import NEW_PROCEDURE_OPTION
 from runbook.sources import environment
 from runbook.steps import STEPS
 

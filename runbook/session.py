@@ -26,6 +26,7 @@ from runbook.crashpoints import ENV_VAR, CrashPoints
 from runbook.errors import StateFileError
 from runbook.evidence import new_folder, write_evidence
 from runbook.fleet import SERVERS_SOURCE, Fleet, source_options
+from runbook.fleet_resume import FROM_JOURNAL, NEW_PROCEDURE_OPTION
 from runbook.journal import JOURNAL_NAME, Journal, JournalError, new_id
 from runbook.procedure import (
     Mismatch,
@@ -47,7 +48,6 @@ if TYPE_CHECKING:
     from runbook.context import Runbook
 
 EVIDENCE_BASE = Path("evidence")
-NEW_PROCEDURE_OPTION = "runbook_new_procedure"
 
 
 @dataclass
@@ -107,6 +107,8 @@ def open_session(run: Runbook) -> Session:
     folder = _folder(run, pointer, new_procedure)
     invocation = new_id()
     journal, notes = _journal(run, folder, invocation, new_procedure)
+    if run.fleet is not None and _fleet_origin(run) == FROM_JOURNAL:
+        notes.append(f"servers: the procedure's pinned list of {len(run.fleet)} (from the journal)")
     procedure = str(next(journal.contents.of_kind("procedure"))["procedure"])
     keep = options.live and not options.dry_run and folder is not None
     crash_points = CrashPoints(environment(), state.sources.get("auth_url"))
@@ -139,6 +141,8 @@ def fleet_names(fleet: Fleet | None, rehearsal_servers: int | None) -> list[str]
 def _fleet_origin(run: Runbook) -> str:
     if run.options.rehearsal_servers:
         return "--rehearsal-servers"
+    if run.fleet is not None and all(m.origin == FROM_JOURNAL for m in run.fleet.members.values()):
+        return FROM_JOURNAL  # a rerun that named no server
     servers_file = run.config.getoption("runbook_servers", None)
     return f"--servers {servers_file}" if servers_file else "--server-id (repeated)"
 

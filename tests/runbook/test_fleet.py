@@ -297,23 +297,29 @@ def test_another_list_on_a_pinned_procedure_is_refused(
     assert requests_to(fjcloud_emulator.requests_log(), "POST", "/action") == []
 
 
-def test_a_fleet_procedure_continued_without_its_list_says_which_it_is(
+def test_a_rerun_naming_no_servers_continues_with_the_pinned_list_and_stops_only_the_rest(
     fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str]
 ) -> None:
-    ids = _servers(fjcloud_emulator, "web-1", "web-2")
-    servers = _list_file(tmp_path, "web-1", "web-2")
-    pinned = run_runbook(
-        [*live_args, *CONFIRMED, "--servers", str(servers), "--to-step", "3"],
-        _env(fjcloud_emulator, tmp_path),
+    # Issue #14: "a rerun continues with the servers not yet done (from the journal) without
+    # touching those already stopped" -- the list comes from the journal's pin, not the operator.
+    ids = _servers(fjcloud_emulator, "web-1", "web-2", "web-3")
+    fjcloud_emulator.set_server_state(ids["web-2"], "ACTIVE", locked=True)  # 409 InstanceIsLocked
+    servers = _list_file(tmp_path, "web-1", "web-2", ids["web-3"])
+    first = run_runbook(
+        [*live_args, *CONFIRMED, "--servers", str(servers)], _env(fjcloud_emulator, tmp_path)
     )
-    assert pinned.returncode == 0, pinned.output
+    assert first.returncode == 1, first.output
+    assert _stop_statuses(fjcloud_emulator, ids["web-2"]) == [409]
 
-    result = run_runbook(
-        [*live_args, "--yes", "--from-step", "4"], _env(fjcloud_emulator, tmp_path)
+    fjcloud_emulator.set_server_state(ids["web-2"], "ACTIVE", locked=False)
+    second = run_runbook(
+        [*live_args, "--yes", "--from-step", "4", "-v"], _env(fjcloud_emulator, tmp_path)
     )
 
-    assert result.returncode == 1
-    assert "is a fleet of 2 servers" in result.output
-    assert f"web-1 ({ids['web-1']})" in result.output
-    assert "--servers FILE" in result.output
-    assert requests_to(fjcloud_emulator.requests_log(), "POST", "/action") == []
+    assert second.returncode == 0, second.output
+    assert "servers: the procedure's pinned list of 3 (from the journal)" in second.output
+    assert "test_step4_stop_server[web-2] PASSED" in second.output
+    assert f"test_step5_check_server_status[{ids['web-3']}] PASSED" in second.output  # its label
+    assert _stop_statuses(fjcloud_emulator, ids["web-2"]) == [409, 202]
+    assert _stop_statuses(fjcloud_emulator, ids["web-1"]) == [202]  # not touched again
+    assert _stop_statuses(fjcloud_emulator, ids["web-3"]) == [202]
