@@ -24,7 +24,9 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
+import sys
 import threading
+import types
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -339,3 +341,16 @@ def mock(
         loopback=loopback,
         **config_fields,
     )
+
+
+class _CallableModule(types.ModuleType):
+    """This module, callable as ``mock()``: ``emulator.mock`` is the package's ``mock()`` function,
+    but when ``emulator.mock`` (this module) is imported before that attribute is first read (the
+    package loads its names lazily), the import system binds the package attribute to the module;
+    calling it then still makes a mock."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> CloudMock:
+        return mock(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
