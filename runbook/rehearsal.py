@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 from runbook.errors import RunbookError
@@ -18,6 +19,7 @@ def start_emulator(
 
     ``fleet``: names of extra ACTIVE servers to seed (``--rehearsal-servers N``).
     """
+    gc.freeze()  # see below: the emulator's imports' collections then skip pytest's objects
     from emulator import EmulatorServer
 
     try:
@@ -30,6 +32,12 @@ def start_emulator(
     server.start()
     for name in fleet or ():
         server.add_server(name=name, status="ACTIVE")
+    # Everything loaded so far (pytest, requests, Flask, the emulator's app) lives until the
+    # process ends; moved out of the cyclic collector's generations, it is no longer scanned by
+    # every full collection (pytest's own gc.collect() at the end included). Measured with
+    # bench/rehearsal.py: the rehearsal's full collections were a third of its CPU time.
+    # Reference counting still frees whatever is dropped; only cycles already made stay.
+    gc.freeze()
     credentials = {
         name: str(value) for name, value in server.credentials.items() if value is not None
     }
