@@ -19,6 +19,7 @@ from runbook.chain import Chain
 from runbook.chaincurl import delete_image_command, download_command, listing_command, start_command
 from runbook.download import Downloaded, check_free_space, download, remaining_bytes
 from runbook.errors import ApiError, NotConfirmed, RunbookError
+from runbook.handover import HANDED_OVER, earlier_hand_over, hand_over_subject
 from runbook.images import DELETE_ACTION
 from runbook.objectstorage import ObjectInfo, ObjectStorageApi
 from runbook.pages import step
@@ -183,27 +184,43 @@ def test_page5_step5_hand_over_files(chain: Chain) -> None:
 
     Hand the files over to the target environment — manual; the operator confirms it was done.
     """
-    run = chain.run
+    run, v = chain.run, chain.variables
     run.note("manual step: move the downloaded files to the migration target (お客様仮想環境)")
     if run.options.dry_run:
         run.done("dry run: not asked")
         return
-    if not run.options.live:
-        run.confirmed("rehearsal: acknowledged automatically", "files handed over")
-        run.done("rehearsal: acknowledged automatically (recorded as such)")
-        return
-    if run.options.confirm_manual:
-        run.confirmed("--confirm-manual", "files handed over")
-        run.done("confirmed with --confirm-manual")
-        return
-    answer = run.console.confirm("Have the image files been handed over to the target environment?")
-    if not answer:
-        raise NotConfirmed(
-            "the hand-over of the files was not confirmed",
-            hint="hand them over, then run --page 5 again (the download is not repeated) or pass --confirm-manual",
+    subject = hand_over_subject(run.journal.records, v.image_name, v.image_id, v.container)
+    earlier = earlier_hand_over(run.journal.records, subject)
+    if earlier is not None:
+        # A rerun to confirm 5.6 or 5.7: the journal already holds this confirmation, same files.
+        run.done(
+            f"confirmed earlier in this procedure by {earlier.get('who', '-')} "
+            f"({earlier.get('how', '-')}) at {earlier.get('at', '-')}, for the same files: not asked again"
         )
-    run.confirmed("the operator at the prompt", "files handed over")
-    run.done("confirmed by the operator at the prompt")
+        return
+    if not run.options.live:
+        how = "rehearsal: acknowledged automatically"
+    elif run.options.confirm_manual:
+        how = "--confirm-manual"
+    else:
+        answer = run.console.confirm(
+            "Have the image files been handed over to the target environment?"
+        )
+        if not answer:
+            raise NotConfirmed(
+                "the hand-over of the files was not confirmed",
+                hint="hand them over, then run --page 5 again (the download is not repeated) or pass --confirm-manual",
+            )
+        how = "the operator at the prompt"
+    run.confirmed(how, "files handed over")
+    if subject is not None:
+        who = run.session.who if run.session else "-"
+        run.journal.append(HANDED_OVER, **subject, who=who, how=how)
+    run.done(
+        "rehearsal: acknowledged automatically (recorded as such)"
+        if not run.options.live
+        else f"confirmed {'with' if how.startswith('--') else 'by'} {how}"
+    )
 
 
 @pytest.mark.runbook_step(6)
@@ -241,7 +258,8 @@ def test_page5_step6_delete_image(chain: Chain) -> None:
         # removed), and the way to delete the image later would start a new, empty procedure.
         raise NotConfirmed(
             "not confirmed: the image is kept",
-            hint="run --page 5 --confirm-manual --delete-image --yes to delete it (this procedure stays open)",
+            hint="run --page 5 --delete-image --yes to delete it (this procedure stays open; "
+            "5.5's hand-over of the same files is not asked again)",
         )
     response = chain.images().delete_image(str(v.image_id))
     if response.status_code == 204:
@@ -297,7 +315,8 @@ def test_page5_step7_start_server(chain: Chain) -> None:
         # hint's rerun continues it (a skip would close it and the rerun would find nothing).
         raise NotConfirmed(
             "not confirmed: the server stays stopped",
-            hint="run --page 5 --confirm-manual --yes to start it (this procedure stays open), "
+            hint="run --page 5 --yes to start it (this procedure stays open; 5.5's hand-over of the "
+            "same files is not asked again), "
             "or --page 5 --no-start-server to leave it stopped and finish",
         )
     response = compute.start_server()
