@@ -17,8 +17,8 @@ from runbook.procedure import (
     PinnedServer,
     ProcedureIdentity,
     pinned_identity,
-    refuse_mismatches,
 )
+from runbook.session import pin_identity
 
 if TYPE_CHECKING:
     from runbook.context import Runbook
@@ -26,38 +26,15 @@ if TYPE_CHECKING:
 
 def pin_fleet(run: Runbook, members: list[Member]) -> None:
     """Pin the procedure's identity with every server (or compare with the pinned list)."""
-    session, v = run.session, run.variables
-    if session is None or run.options.dry_run:
-        return
-    resolved = ProcedureIdentity(
-        auth_url=v.auth_url or run.sources.get("auth_url"),
-        region=v.region,
-        project_id=v.project_id,
-        project_name=run.grant.project_name if run.grant else None,
-        compute=v.compute,
-        servers=tuple(PinnedServer(m.server_id or "", m.name or "") for m in members),
-    )
-    pinned = pinned_identity(session.journal.records)
-    if pinned is None:
-        run.journal.append("pinned", step=run.state.current_step, identity=resolved.as_dict())
-    else:
-        found = [
-            Mismatch(name, str(old), str(new), "this invocation's step 3")
-            for name, old, new in (
-                ("identity endpoint", pinned.auth_url, resolved.auth_url),
-                ("region", pinned.region, resolved.region),
-                ("PROJECT_ID", pinned.project_id, resolved.project_id),
-                ("COMPUTE", pinned.compute, resolved.compute),
-            )
-            if old and new and old.rstrip("/") != new.rstrip("/")
-        ]
-        if sorted(pinned.server_ids()) != sorted(s.id for s in resolved.servers):
-            found.append(_servers_mismatch(pinned, [s.id for s in resolved.servers]))
-        if found:
-            run.journal.append("refused", reasons=[m.describe() for m in found])
-            refuse_mismatches(found, session.procedure, str(session.folder))
-    saved = {key: value for key, value in v.as_dict().items() if key != "token"}
-    run.journal.append("variables", step=run.state.current_step, variables=saved)
+    servers = tuple(PinnedServer(m.server_id or "", m.name or "") for m in members)
+    given = [s.id for s in servers]
+
+    def other_servers(pinned: ProcedureIdentity) -> Mismatch | None:
+        if sorted(pinned.server_ids()) == sorted(given):
+            return None
+        return _servers_mismatch(pinned, given)
+
+    pin_identity(run, servers, other_servers)
 
 
 def _servers_mismatch(pinned: ProcedureIdentity, given: list[str]) -> Mismatch:

@@ -16,6 +16,7 @@ import getpass
 import os
 import socket
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -264,6 +265,24 @@ def verify_pin(run: Runbook) -> None:
 
 def pin_procedure(run: Runbook, server: ServerView) -> None:
     """Pin the identity once the server is read (step 3, or 4 when resuming); later: compare."""
+
+    def other_server(pinned: ProcedureIdentity) -> Mismatch | None:
+        if server.id in pinned.server_ids():
+            return None
+        return Mismatch("SERVER_ID", ", ".join(pinned.server_ids()), server.id, "step 3")
+
+    pin_identity(run, (PinnedServer(server.id, server.name),), other_server)
+
+
+def pin_identity(
+    run: Runbook,
+    servers: tuple[PinnedServer, ...],
+    servers_mismatch: Callable[[ProcedureIdentity], Mismatch | None],
+) -> None:
+    """Pin the identity with ``servers`` (one, or a fleet); later: compare, refusing any difference.
+
+    ``servers_mismatch`` says how the servers given now differ from the pinned ones (None: not).
+    """
     session, v = run.session, run.variables
     if session is None or run.options.dry_run:
         return
@@ -273,7 +292,7 @@ def pin_procedure(run: Runbook, server: ServerView) -> None:
         project_id=v.project_id,
         project_name=run.grant.project_name if run.grant else None,
         compute=v.compute,
-        servers=(PinnedServer(server.id, server.name),),
+        servers=servers,
     )
     pinned = pinned_identity(session.journal.records)
     if pinned is None:
@@ -289,8 +308,9 @@ def pin_procedure(run: Runbook, server: ServerView) -> None:
             )
             if old and new and old.rstrip("/") != new.rstrip("/")
         ]
-        if server.id not in pinned.server_ids():
-            found.append(Mismatch("SERVER_ID", ", ".join(pinned.server_ids()), server.id, "step 3"))
+        other = servers_mismatch(pinned)
+        if other is not None:
+            found.append(other)
         _refuse(run, found)
     saved = {key: value for key, value in v.as_dict().items() if key != "token"}
     session.journal.append("variables", step=run.state.current_step, variables=saved)
