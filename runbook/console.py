@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import shutil
 import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 import wcwidth
+
+from runbook.live_view import LiveView
 
 # Reads one answer for a question; returns None when there is no terminal to ask on.
 AskFunction = Callable[[str], "str | None"]
@@ -45,6 +49,50 @@ class Console:
                 # the current line, so its progress counter lands after our last line instead of
                 # re-printing the file name before every step.
                 reporter.write("\n" + text, **markup)
+                reporter.flush()
+
+    @contextlib.contextmanager
+    def live_view(self, mode: str = "auto") -> Iterator[LiveView | None]:
+        """A view redrawn in place while the block runs, or None where lines must be printed:
+        ``mode`` "lines", or "auto" when the output is not a terminal (a pipe, a file, a CI log)
+        or the terminal cannot move its cursor (``TERM=dumb``)."""
+        if mode == "lines" or (mode == "auto" and not self._is_terminal()):
+            yield None
+            return
+        reporter = self._reporter()
+        view = LiveView(
+            self._write_raw,
+            starts_on_new_line=reporter is not None and reporter.verbosity > 0,
+            terminal_size=self._terminal_size,
+        )
+        try:
+            yield view
+        finally:
+            view.close()
+
+    def _is_terminal(self) -> bool:
+        if os.environ.get("TERM") == "dumb":
+            return False
+        reporter = self._reporter()
+        with self._uncaptured():
+            if reporter is not None:
+                # The reporter writes to the stdout pytest started with.
+                return bool(reporter.isatty)
+            return _is_a_tty(sys.stdout)
+
+    def _terminal_size(self) -> tuple[int, int]:
+        with self._uncaptured():
+            columns, rows = shutil.get_terminal_size()
+        return columns, rows
+
+    def _write_raw(self, text: str) -> None:
+        reporter = self._reporter()
+        with self._uncaptured():
+            if reporter is None:
+                sys.stdout.write(text)
+                sys.stdout.flush()
+            else:
+                reporter.write(text)
                 reporter.flush()
 
     def ask(self, question: str) -> str | None:
@@ -97,8 +145,12 @@ class Console:
 
 
 def _stdin_is_terminal() -> bool:
+    return _is_a_tty(sys.stdin)
+
+
+def _is_a_tty(stream: Any) -> bool:
     try:
-        return sys.stdin is not None and sys.stdin.isatty()
+        return stream is not None and bool(stream.isatty())
     except (ValueError, OSError):
         return False
 

@@ -219,17 +219,24 @@ class Runbook:
 
     def note(self, text: str, **markup: bool) -> None:
         """Journal one line of what the current step did and print it now."""
+        self._journal_note(text)
+        self.console.line(f"      {text}", **markup)
+
+    def progress(self, text: str, *, shown: bool = True) -> None:
+        """One line of step 5's polling (a named instant for the crash tests: ``wait/polled``);
+        ``shown=False`` journals it only (a terminal's live view shows the same)."""
+        if shown:
+            self.note(text)
+        else:
+            self._journal_note(text)
+        self.checkpoint("wait/polled")
+
+    def _journal_note(self, text: str) -> None:
         step = self.state.current_step
         if step is not None:
             self.record.steps[step].notes.append(text)
             if self.session is not None:
                 self.journal.append("note", step=step, text=text)
-        self.console.line(f"      {text}", **markup)
-
-    def progress(self, text: str) -> None:
-        """One line of step 5's polling (a named instant for the crash tests: ``wait/polled``)."""
-        self.note(text)
-        self.checkpoint("wait/polled")
 
     def done(self, summary: str) -> None:
         """The one-line 'what was done' of the current step, for the report and the journal."""

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from runbook.compute import ServerNotFound, ServerView
 from runbook.errors import RunbookError, WaitFailed
 from runbook.fleet import Fleet, Member, Result, member_compute
+from runbook.fleet_progress import FleetProgress
 from runbook.procedure import stop_attempts
 
 if TYPE_CHECKING:
@@ -27,6 +28,8 @@ State = ServerView | RunbookError
 # nova/conf/api.py; FJcloud-O does not document its own — so the real count replaces the guess
 # as soon as one listing was read).
 _ASSUMED_PAGES = 1
+# A terminal's view is redrawn this often between two reads, so its elapsed times move.
+TICK = 1.0
 
 
 def listing_is_cheaper(fleet: Fleet, waiting: int) -> bool:
@@ -79,67 +82,105 @@ def wait_fleet(
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
 ) -> None:
-    """Poll until every member is SHUTOFF or failed (ERROR, gone, stopped no more, timed out)."""
+    """Poll until every member is SHUTOFF or failed (ERROR, gone, stopped no more, timed out).
+
+    On a terminal the progress is one view redrawn in place (``FleetProgress``); elsewhere, and
+    always in the journal, a line per server whose status or task_state changed, and a total.
+    """
     opts = run.options
-    width = max((len(m.label) for m in members), default=4)
-    shown: dict[str, tuple[str, str]] = {}
-    pending = list(members)
-    started = clock()
-    while pending:
-        poll_started = clock()
-        states = read_states(run, fleet, pending)
-        elapsed = clock() - started
-        waiting: list[Member] = []
-        changed = False
-        lines: list[str] = []  # one note per poll: one journal record, not one per server
-        for member in pending:
-            state = states[member.label]
-            result = _judge(run, member, state, elapsed)
-            seen = _seen(state)
-            if shown.get(member.label) != seen:
-                shown[member.label] = seen
-                changed = True
-                lines.append(
-                    f"{member.label:<{width}}  {_clock(elapsed, opts.poll_interval)} s  "
-                    f"status {seen[0]:<8} task_state {seen[1]}"
-                )
-            if result is None:
-                waiting.append(member)
+    with run.console.live_view(opts.progress) as view:
+        progress = FleetProgress(members, opts.poll_interval, opts.poll_timeout)
+        pending = list(members)
+        started = next_read = clock()
+
+        def redraw() -> None:
+            if view is not None:
+                now = clock()
+                view.draw(progress.frame(now - started, fleet, view.size(), next_read - now))
+
+        while pending:
+            poll_started = clock()
+            next_read = poll_started + opts.poll_interval
+            states = read_states(run, fleet, pending)
+            elapsed = clock() - started
+            waiting = _judge_all(run, fleet, pending, states, elapsed, progress)
+            if waiting and elapsed >= opts.poll_timeout:
+                _time_out(fleet, waiting, states, opts.poll_timeout, progress)
+                waiting = []
+            lines = progress.changes(elapsed, fleet, len(waiting))
+            fleet.flush(run)  # this poll's results: one record
+            if lines:
+                # The journal's history (and the crash tests' instant wait/polled); printed only
+                # where no view is redrawn.
+                run.progress("\n      ".join(lines), shown=view is None)
             else:
-                fleet.record(member, 5, result)
-        if waiting and elapsed >= opts.poll_timeout:
-            for member in waiting:
-                state = states[member.label]
-                line = state.state_line() if isinstance(state, ServerView) else str(state)
-                error = WaitFailed(
-                    f"not SHUTOFF after {opts.poll_timeout:g} s: {line}",
-                    hint="the stop may still complete: run again with --from-step 5 (it waits "
-                    "only for the servers not yet done), or with a larger --poll-timeout",
-                )
-                fleet.record(member, 5, Result(False, error.message, error))
-            waiting = []
-            changed = True
-        if changed:
-            done, failed = fleet.counts(5)
-            lines.append(
-                f"{'total':<{width}}  {_clock(elapsed, opts.poll_interval)} s  {done} SHUTOFF, "
-                f"{failed} failed, {len(waiting)} waiting of {len(members)}"
-            )
-        fleet.flush(run)  # this poll's results: one record
-        if lines:
-            run.progress("\n      ".join(lines))  # also the crash tests' instant wait/polled
+                run.checkpoint("wait/polled")
+            pending = waiting
+            redraw()
+            if pending:
+                deadline = min(next_read, started + opts.poll_timeout)
+                _sleep_until(deadline, clock, sleep, redraw if view is not None else None)
+
+
+def _sleep_until(
+    deadline: float,
+    clock: Callable[[], float],
+    sleep: Callable[[float], None],
+    redraw: Callable[[], None] | None,
+) -> None:
+    """Sleep until ``deadline``; with a view to ``redraw``, in steps of ``TICK`` so its clocks
+    move between two reads (redrawing sends no request)."""
+    while True:
+        left = deadline - clock()
+        if left <= 0:
+            return
+        if redraw is None:
+            sleep(left)
+            return
+        sleep(min(TICK, left))
+        redraw()
+
+
+def _judge_all(
+    run: Runbook,
+    fleet: Fleet,
+    pending: list[Member],
+    states: dict[str, State],
+    elapsed: float,
+    progress: FleetProgress,
+) -> list[Member]:
+    """Record each finished member's result; the members still waiting."""
+    waiting: list[Member] = []
+    for member in pending:
+        state = states[member.label]
+        progress.seen(member, _seen(state))
+        result = _judge(run, member, state, elapsed)
+        if result is None:
+            waiting.append(member)
         else:
-            run.checkpoint("wait/polled")
-        pending = waiting
-        if pending:
-            spent = clock() - poll_started
-            left = opts.poll_timeout - elapsed
-            sleep(max(0.0, min(opts.poll_interval - spent, left)))
+            fleet.record(member, 5, result)
+            progress.finished(member, elapsed)
+    return waiting
 
 
-def _clock(elapsed: float, interval: float) -> str:
-    # Sub-0.1 s polls (rehearsals) need two decimals, or every line reads "0.0 s".
-    return f"{elapsed:7.2f}" if interval < 0.1 else f"{elapsed:7.1f}"
+def _time_out(
+    fleet: Fleet,
+    waiting: list[Member],
+    states: dict[str, State],
+    timeout: float,
+    progress: FleetProgress,
+) -> None:
+    for member in waiting:
+        state = states[member.label]
+        line = state.state_line() if isinstance(state, ServerView) else str(state)
+        error = WaitFailed(
+            f"not SHUTOFF after {timeout:g} s: {line}",
+            hint="the stop may still complete: run again with --from-step 5 (it waits "
+            "only for the servers not yet done), or with a larger --poll-timeout",
+        )
+        fleet.record(member, 5, Result(False, error.message, error))
+        progress.finished(member, timeout)
+    progress.force_total()
 
 
 def _seen(state: State) -> tuple[str, str]:

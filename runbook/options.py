@@ -14,6 +14,7 @@ STEP_COUNT = 5
 # 10 min); a rehearsal's emulator stops a server in a fraction of a second.
 LIVE_POLL = (5.0, 600.0)
 EMULATOR_POLL = (0.02, 60.0)
+PROGRESS_MODES = ("auto", "live", "lines")
 
 
 def add_options(parser: pytest.Parser) -> None:
@@ -147,6 +148,15 @@ def add_options(parser: pytest.Parser) -> None:
         help=f"runbook: variables kept between invocations, mode 0600, never the password (default {DEFAULT_STATE_FILE})",
     )
     add(
+        "--progress",
+        dest="runbook_progress",
+        choices=PROGRESS_MODES,
+        default="auto",
+        help="runbook: a fleet's step 5 on a terminal: 'live' redraws one view in place (a line "
+        "per server and a total), 'lines' prints a line per change; 'auto' (default): live on a "
+        "terminal, lines in a pipe, a file or with TERM=dumb. The journal always has the lines",
+    )
+    add(
         "--evidence",
         dest="runbook_evidence",
         metavar="DIR",
@@ -233,6 +243,7 @@ class RunbookOptions:
     region: str | None
     parallel: int = 4
     rehearsal_servers: int | None = None
+    progress: str = "auto"
 
     @property
     def live(self) -> bool:
@@ -287,6 +298,7 @@ class RunbookOptions:
             region=str(get("region")) if get("region") else None,
             parallel=parallel,
             rehearsal_servers=int(str(rehearsal)) if rehearsal is not None else None,
+            progress=str(get("progress")),
         )
 
 
