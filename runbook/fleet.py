@@ -12,17 +12,16 @@ server and step: the evidence's section per server, and what a rerun continues f
 from __future__ import annotations
 
 import threading
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-import yaml
 
 from runbook.compute import ComputeApi, ServerView
 from runbook.errors import ApiError, RunbookError
+from runbook.fleet_list import NAMES_IN_A_FILE, Selector, as_uuid, parse_selector, read_servers_file
 from runbook.fleet_resume import pinned_labels
 
 if TYPE_CHECKING:
@@ -33,78 +32,27 @@ SERVERS_SOURCE = "servers"  # in ``Sources``: "N servers" when a fleet is select
 _LABELS_KEY = pytest.StashKey["list[Selector] | None"]()
 
 
-@dataclass(frozen=True)
-class Selector:
-    """One server as the operator named it: a UUID (lower-cased) or a name, and where it was given."""
-
-    text: str
-    origin: str
-
-    @property
-    def is_id(self) -> bool:
-        """A UUID (Nova's server ids); anything else is a name, resolved in step 3."""
-        return _as_uuid(self.text) is not None
-
-
-def _as_uuid(text: str) -> str | None:
-    try:
-        parsed = uuid.UUID(text)
-    except ValueError:
-        return None
-    return str(parsed) if str(parsed) == text.lower() else None
-
-
-def read_servers_file(path: Path) -> list[Selector]:
-    """One UUID or name per line (``#`` starts a comment), or YAML: a list, or ``servers:`` a list.
-
-    YAML entries are strings or mappings with ``id`` or ``name``. A file that is neither is refused
-    with the line or entry that is wrong.
-    """
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise pytest.UsageError(f"runbook: --servers {path}: cannot read it: {exc}") from exc
-    if text.lstrip().startswith(("-", "servers:", "[")):
-        return _yaml_selectors(path, text)
-    found = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        entry = line.split("#", 1)[0].strip()
-        if entry:
-            found.append(Selector(_as_uuid(entry) or entry, f"{path} line {number}"))
-    return found
-
-
-def _yaml_selectors(path: Path, text: str) -> list[Selector]:
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise pytest.UsageError(f"runbook: --servers {path}: not valid YAML: {exc}") from exc
-    entries = data.get("servers") if isinstance(data, dict) else data
-    if not isinstance(entries, list):
-        raise pytest.UsageError(
-            f"runbook: --servers {path}: expected a list of servers (or `servers:` with a list)"
-        )
-    found = []
-    for index, entry in enumerate(entries):
-        value = entry.get("id") or entry.get("name") if isinstance(entry, dict) else entry
-        if not isinstance(value, (str, int)) or not str(value).strip():
-            raise pytest.UsageError(
-                f"runbook: --servers {path}: entry {index + 1} ({entry!r}) is neither a UUID nor a "
-                "name (give a string, or a mapping with `id` or `name`)"
-            )
-        text_value = str(value).strip()
-        found.append(Selector(_as_uuid(text_value) or text_value, f"{path} entry {index + 1}"))
-    return found
-
-
 def selection(config: pytest.Config) -> list[Selector] | None:
     """The fleet this run was given (None: not a fleet); duplicates refused. Cached per run."""
     if _LABELS_KEY in config.stash:
         return config.stash[_LABELS_KEY]
-    given = [Selector(_as_uuid(s) or s.strip(), "--server-id") for s in _server_ids(config)]
+    ids = _server_ids(config)
+    # One --server-id is the single-server procedure (its id checked as SERVER_ID is); repeated,
+    # each must be a server id, as its name says: names go in a --servers file.
+    given = (
+        [parse_selector(s, "--server-id", "--server-id", ids_only=NAMES_IN_A_FILE) for s in ids]
+        if len(ids) > 1
+        else [Selector(as_uuid(s) or s.strip(), "--server-id") for s in ids]
+    )
     servers_file = config.getoption("runbook_servers", None)
     if servers_file:
-        given += read_servers_file(Path(str(servers_file)))
+        if given:
+            raise pytest.UsageError(
+                f"runbook: --servers {servers_file} and --server-id both name servers: give the "
+                "fleet in one place (the ids can go in the file, one per line). Nothing was asked "
+                "or sent."
+            )
+        given = read_servers_file(Path(str(servers_file)))
     rehearsal = config.getoption("runbook_rehearsal_servers", None)
     if rehearsal:
         if given:
@@ -187,7 +135,7 @@ class Member:
 
     def shown(self) -> str:
         """``web-1 (1c6f…)`` — the name and the id as far as known."""
-        name = self.name or (self.label if not _as_uuid(self.label) else "-")
+        name = self.name or (self.label if not as_uuid(self.label) else "-")
         return f"{name} ({self.server_id or 'id not resolved'})"
 
     def failed_at(self) -> int | None:

@@ -144,7 +144,7 @@ def _resolve(
 
 
 def _is_id(label: str) -> bool:
-    from runbook.fleet import Selector
+    from runbook.fleet_list import Selector
 
     return Selector(label, "").is_id
 

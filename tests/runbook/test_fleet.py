@@ -323,3 +323,62 @@ def test_a_rerun_naming_no_servers_continues_with_the_pinned_list_and_stops_only
     assert _stop_statuses(fjcloud_emulator, ids["web-2"]) == [409, 202]
     assert _stop_statuses(fjcloud_emulator, ids["web-1"]) == [202]  # not touched again
     assert _stop_statuses(fjcloud_emulator, ids["web-3"]) == [202]
+
+
+@pytest.mark.parametrize(
+    ("lines", "extra", "said"),
+    [
+        ((), [], "no server in it"),
+        (("# wave 1", "  # nothing yet"), [], "no server in it"),
+        (("web-1", "web\x01-2"), [], "line 2: 'web\\x01-2' contains U+0001"),
+        (("web-1", "dbf93607-f105-4e86"), [], "looks like a server id but is not a whole UUID"),
+        (("web-1",), ["--server-id", "dbf93607-f105-4e86-842c-02ae504efe36"], "both name servers"),
+        (("web-1", "web-2"), ["--parallel", "0"], "--parallel must be >= 1 (got 0)"),
+        (("web-1", "web-2"), ["--parallel", "-2"], "--parallel must be >= 1 (got -2)"),
+    ],
+    ids=[
+        "empty",
+        "only-comments",
+        "control-char",
+        "uuid-cut-short",
+        "with-server-id",
+        "parallel-0",
+        "parallel-negative",
+    ],
+)
+def test_a_bad_list_or_option_is_a_usage_error_before_any_password_is_sent(
+    fjcloud_emulator: EmulatorServer,
+    tmp_path: Path,
+    live_args: list[str],
+    lines: tuple[str, ...],
+    extra: list[str],
+    said: str,
+) -> None:
+    _servers(fjcloud_emulator, "web-1", "web-2")
+    servers = tmp_path / "servers.txt"
+    servers.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+
+    result = run_runbook(
+        [*live_args, *CONFIRMED, "--servers", str(servers), *extra],
+        _env(fjcloud_emulator, tmp_path),
+    )
+
+    assert result.returncode == 4, result.output  # pytest's usage error
+    assert said in result.output
+    assert fjcloud_emulator.requests_log() == []  # not even the password
+
+
+def test_repeated_server_ids_must_be_ids(
+    fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str]
+) -> None:
+    # --server-id (metavar UUID) once is SERVER_ID, which refuses a name; repeated, a name was
+    # taken as one and resolved at step 3, after the password was sent.
+    ids = _servers(fjcloud_emulator, "web-1", "web-2")
+    args = ["--server-id", ids["web-1"], "--server-id", "web-2"]
+
+    result = run_runbook([*live_args, *CONFIRMED, *args], _env(fjcloud_emulator, tmp_path))
+
+    assert result.returncode == 4, result.output
+    assert "--server-id: 'web-2' is not a server id" in result.output
+    assert "names go in a --servers file" in result.output
+    assert fjcloud_emulator.requests_log() == []
