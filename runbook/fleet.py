@@ -153,6 +153,12 @@ def server_results(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
+def some(names: list[str], most: int = 5) -> str:
+    """``a, b, c`` — or the first ``most`` and how many more (a line of the report stays a line)."""
+    shown = ", ".join(names[:most])
+    return shown if len(names) <= most else f"{shown} and {len(names) - most} more"
+
+
 class Fleet:
     """The fleet's members and what each step did for each, for the report and the journal."""
 
@@ -199,7 +205,11 @@ class Fleet:
         ``incomplete`` while a server of the list has not been seen SHUTOFF in the procedure."""
         failed = [m for m in self.members.values() if step in m.results and not m.results[step].ok]
         if failed:
-            names = ", ".join(f"{m.label} ({m.results[step].summary})" for m in failed)
+            # One reason shared by many (no terminal to confirm on, the token refused) once.
+            reasons: dict[str, list[str]] = {}
+            for member in failed:
+                reasons.setdefault(member.results[step].summary, []).append(member.label)
+            names = "; ".join(f"{some(labels)} ({reason})" for reason, labels in reasons.items())
             return "FAILED", f"{len(failed)} of {len(self)} servers failed: {names}"
         if step == 5:
             if self._done5 is None:  # read the journal once; flush adds this invocation's
@@ -212,8 +222,7 @@ class Fleet:
             missing = [label for label in self.members if label not in done]
             if missing:
                 return "incomplete", (
-                    f"{len(missing)} of {len(self)} servers not yet seen SHUTOFF: "
-                    + ", ".join(missing)
+                    f"{len(missing)} of {len(self)} servers not yet seen SHUTOFF: {some(missing)}"
                 )
         return "passed", None
 

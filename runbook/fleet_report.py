@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from runbook.console import display_width, pad
-from runbook.fleet import Fleet, Member, server_results
+from runbook.fleet import Fleet, Member, server_results, some
+from runbook.fleet_list import as_uuid
 
 
 def _outcome(member: Member, step: int) -> str:
@@ -16,14 +17,20 @@ def _outcome(member: Member, step: int) -> str:
     return "ok" if result.ok else "FAILED"
 
 
+def _why_nothing(fleet: Fleet, member: Member) -> str:
+    selected = any(member in fleet.selected_for(step) for step in (4, 5))
+    return "not run: an earlier step failed" if selected else "not selected in this run"
+
+
 def fleet_table(fleet: Fleet) -> list[str]:
     """One line per server (name, id, step 4, step 5, what was done), then each failure's reason."""
     rows = [("server", "id", "step 4", "step 5", "what was done")]
     for member in fleet.members.values():
         last = max(member.results, default=None)
-        summary = member.results[last].summary if last is not None else "not selected in this run"
+        summary = member.results[last].summary if last is not None else _why_nothing(fleet, member)
         rows.append(
-            (member.name or member.label, member.server_id or "-", _outcome(member, 4),
+            (member.name or member.label, member.server_id or as_uuid(member.label) or "-",
+             _outcome(member, 4),
              _outcome(member, 5), summary)
         )  # fmt: skip
     widths = [max(display_width(row[i]) for row in rows) + 2 for i in range(4)]
@@ -33,11 +40,18 @@ def fleet_table(fleet: Fleet) -> list[str]:
     failed = [m for m in fleet.members.values() if m.failed_at() is not None]
     if failed:
         lines.append(f"{len(failed)} of {len(fleet)} servers FAILED:")
+    # Servers that failed the same way (one refusal for the whole step) are named together.
+    groups: dict[tuple[int, str, str | None], list[Member]] = {}
     for member in failed:
-        result = member.results[member.failed_at() or 0]
-        lines.append(f"- {member.shown()}, step {member.failed_at()}: {result.summary}")
-        if result.error is not None and result.error.hint:
-            hint = result.error.hint.replace("<SERVER_ID>", member.server_id or "<SERVER_ID>")
+        step = member.failed_at() or 0
+        result = member.results[step]
+        hint = result.error.hint if result.error is not None else None
+        groups.setdefault((step, result.summary, hint), []).append(member)
+    for (step, summary, hint), members in groups.items():
+        lines.append(f"- {some([m.shown() for m in members])}, step {step}: {summary}")
+        if hint:
+            if len(members) == 1 and members[0].server_id:
+                hint = hint.replace("<SERVER_ID>", members[0].server_id)
             lines.append(f"  what to do: {hint}")
     if failed:
         lines.append(
@@ -55,7 +69,7 @@ def fleet_sections(records: list[dict[str, Any]]) -> list[str]:
     order: dict[str, str | None] = {}
     for record in results:
         order.setdefault(str(record.get("label")), record.get("server_id"))
-    for label in order:
+    for label in order:  # the list's order: step 3 records every server, in it
         mine = [r for r in results if r.get("label") == label]
         server_id = next((r.get("server_id") for r in reversed(mine) if r.get("server_id")), None)
         name = next((r.get("name") for r in reversed(mine) if r.get("name")), None)

@@ -9,14 +9,15 @@ server's result, reported by its own test item.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
-from runbook.compute import ServerView
+from runbook.compute import ServerNotFound, ServerView
 from runbook.console import display_width, pad
 from runbook.curl import export_lines, show_command, stop_command
-from runbook.errors import ApiError, NotConfirmed, RunbookError, VariableError
+from runbook.errors import ApiError, NotConfirmed, RunbookError
 from runbook.fleet import Fleet, Member, Result, member_compute
 from runbook.fleet_pin import members_from_pin, pin_fleet
 from runbook.procedure import stop_attempts
@@ -28,7 +29,8 @@ if TYPE_CHECKING:
 
 GONE_HINT = (
     "the server was deleted (or moved out of the project) after step 3: check `openstack server "
-    "list`; leave it out of the list when it is gone — the other servers are not affected"
+    "list`. The other servers are not affected; when it is gone, continue without it: run "
+    "--from-step 4 with a list that leaves it out"
 )
 
 
@@ -79,33 +81,45 @@ def check_fleet(run: Runbook, fleet: Fleet) -> None:
     # fleet; Nova's name filter is a regular expression, so names are compared exactly here.
     listed, fleet.listing_pages = compute.servers_detail()
     by_id = {server.id: server for server in listed}
-    problems: list[str] = []
+    problems: list[tuple[Member, RunbookError]] = []
     for member in fleet.members.values():
         try:
             member.view = _resolve(run, member, listed, by_id)
             check_zone(run.variables, member.view.availability_zone)  # a zone of the region
         except RunbookError as exc:
-            problems.append(f"{member.label} ({member.origin}): {exc.message}")
+            problems.append((member, exc))
             continue
         member.server_id, member.name = member.view.id, member.view.name
     owners: dict[str, Member] = {}
     for member in fleet.members.values():
         if member.server_id and member.server_id in owners:
             other = owners[member.server_id]
-            problems.append(
-                f"{member.label} and {other.label} are the same server ({member.server_id}): "
-                "give each server once"
+            same = RunbookError(
+                f"{member.label} and {other.label} are the same server ({member.server_id})",
+                hint=f"give each server once: leave {member.label!r} or {other.label!r} out of "
+                "the list",
             )
+            problems.append((member, same))
         elif member.server_id:
             owners[member.server_id] = member
     show_table(run, [m for m in fleet.members.values() if m.view is not None])
+    # Each server's result of step 3 (the evidence's section per server; the table of outcomes
+    # names each one that cannot be used, with what to do).
+    refused = {member.label for member, _ in problems}
+    for member in fleet.members.values():
+        if member.label not in refused and member.view is not None:
+            view = member.view
+            read = f"read: {view.status}, task_state {view.task_state or '-'}"
+            fleet.record(member, 3, Result(True, f"{read}, zone {view.availability_zone or '-'}"))
+    for member, error in problems:
+        fleet.record(member, 3, Result.failed(error))
+    fleet.flush(run)
     if problems:
-        raise VariableError(
-            "the servers",
-            f"{len(problems)} of {len(fleet)} cannot be used — "
-            + "; ".join(problems)
+        raise RunbookError(
+            f"the servers: {len(problems)} of {len(fleet)} cannot be used — "
+            + "; ".join(f"{m.label} ({m.origin}): {error.message}" for m, error in problems)
             + ". Nothing was stopped",
-            sources="fix the list (`openstack server list` shows names and ids), then run again",
+            hint="fix the list (`openstack server list` shows names and ids), then run again",
         )
     pin_fleet(run, list(fleet.members.values()))
     statuses: dict[str, int] = {}
@@ -129,18 +143,28 @@ def _resolve(
         return candidates[0]
     project = run.variables.project_id
     if not candidates:
-        raise VariableError(
-            "server name",
-            f"no server named {member.label!r} in project {project} (names are compared exactly)",
-            sources="the exact name or the id",
+        similar = _similar(member.label, listed)
+        raise RunbookError(
+            f"no server named {member.label!r} in project {project} (names are compared exactly)"
+            + (f"; similar names: {similar}" if similar else ""),
+            hint="give the exact name or the id (`openstack server list` shows both)",
         )
     ids = ", ".join(f"{server.id} ({server.status})" for server in candidates)
-    raise VariableError(
-        "server name",
+    raise RunbookError(
         f"{len(candidates)} servers are named {member.label!r}: {ids} — list the id of the one "
         "meant instead of the name",
-        sources="its id (`openstack server show <id>` tells them apart)",
+        hint="give the id of the one to stop instead of the name (`openstack server show <id>` "
+        "tells them apart)",
     )
+
+
+def _similar(name: str, listed: list[ServerView], most: int = 5) -> str:
+    """The project's servers whose names are close to ``name`` (case, a typo), with their ids."""
+    folded: dict[str, list[ServerView]] = {}
+    for server in listed:
+        folded.setdefault(server.name.casefold(), []).append(server)
+    close = difflib.get_close_matches(name.casefold(), list(folded), n=most, cutoff=0.75)
+    return ", ".join(f"{server.name} ({server.id})" for key in close for server in folded[key])
 
 
 def _is_id(label: str) -> bool:
@@ -204,6 +228,10 @@ def stop_fleet(run: Runbook, fleet: Fleet, members: list[Member]) -> None:
     to_stop: list[Member] = []
     for member in members:
         state = states[member.label]
+        if isinstance(state, ServerNotFound):  # deleted since step 3: its own failure
+            state.hint = GONE_HINT
+            fleet.record(member, 4, Result.failed(state, "gone: "))
+            continue
         if isinstance(state, RunbookError):
             fleet.record(member, 4, Result.failed(state))
             continue

@@ -212,6 +212,7 @@ def test_dry_run_prints_the_curl_commands_of_each_server(
     assert result.returncode == 0, result.output
     for server_id in ids.values():
         assert f"export SERVER_ID={server_id}" in result.output
+        assert f"{server_id}  {server_id}  ok" in result.output  # its id in the table, known
     assert result.output.count("-d '{\"os-stop\": null}'") == 2
     assert requests_to(fjcloud_emulator.requests_log(), "POST", "/action") == []
 
@@ -382,3 +383,75 @@ def test_repeated_server_ids_must_be_ids(
     assert "--server-id: 'web-2' is not a server id" in result.output
     assert "names go in a --servers file" in result.output
     assert fjcloud_emulator.requests_log() == []
+
+
+def test_step_3_names_each_server_it_refuses_with_what_to_do_and_similar_names(
+    fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str]
+) -> None:
+    # Issue #14: a name with none or several matches refuses, "listing candidates with ids"; the
+    # run "names each failed server with its reason and what to do".
+    ids = _servers(fjcloud_emulator, "web-1", "db-1")
+    twins = [_servers(fjcloud_emulator, "dup")["dup"] for _ in range(2)]
+    servers = _list_file(tmp_path, "web-1", "dup", "Web-01")
+
+    result = run_runbook(
+        [*live_args, *CONFIRMED, "--servers", str(servers)], _env(fjcloud_emulator, tmp_path)
+    )
+
+    assert result.returncode == 1, result.output
+    assert result.step_line(3).startswith("FAILED")
+    assert f"similar names: web-1 ({ids['web-1']})" in result.output  # a typo: the case
+    assert "set it with" not in result.output  # not a variable to set: the list to fix
+    failures = result.output.split("2 of 3 servers FAILED:", 1)[1]
+    assert "- dup (id not resolved), step 3: 2 servers are named 'dup'" in failures
+    assert all(twin in failures for twin in twins)
+    assert "what to do: give the id of the one to stop instead of the name" in failures
+    assert "- Web-01 (id not resolved), step 3: no server named 'Web-01'" in failures
+    assert "what to do: give the exact name or the id" in failures
+    table = result.output.split("what was done", 1)[1]
+    assert f"web-1   {ids['web-1']}" in table
+    assert "read: ACTIVE" in table
+    evidence = (tmp_path / "evidence" / "runbook.md").read_text(encoding="utf-8")
+    assert "### dup (`id not resolved`)" in evidence
+    assert requests_to(fjcloud_emulator.requests_log(), "POST", "/action") == []
+
+
+def test_a_server_deleted_after_step_3_is_gone_and_the_others_are_stopped(
+    fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str]
+) -> None:
+    ids = _servers(fjcloud_emulator, "web-1", "web-2", "web-3")
+    args = [*live_args, *CONFIRMED, "--servers", str(_list_file(tmp_path, *ids))]
+    pinned = run_runbook([*args, "--to-step", "3"], _env(fjcloud_emulator, tmp_path))
+    assert pinned.returncode == 0, pinned.output
+    fjcloud_emulator.delete_server(ids["web-2"])
+
+    result = run_runbook([*args, "--from-step", "4", "-v"], _env(fjcloud_emulator, tmp_path))
+
+    assert result.returncode == 1, result.output
+    assert "test_step5_check_server_status[web-1] PASSED" in result.output
+    assert "test_step5_check_server_status[web-3] PASSED" in result.output
+    failures = result.output.split("1 of 3 servers FAILED:", 1)[1]
+    assert f"- web-2 ({ids['web-2']}), step 4: gone: 404" in failures
+    assert "continue without it: run --from-step 4 with a list that leaves it out" in failures
+    assert "check SERVER_ID" not in failures  # the single server's hint: not a fleet's words
+    assert _stop_statuses(fjcloud_emulator, ids["web-2"]) == []
+
+
+def test_no_terminal_and_no_yes_refuses_once_for_the_whole_fleet(
+    fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str]
+) -> None:
+    ids = _servers(fjcloud_emulator, "web-1", "web-2", "web-3")
+    args = [*live_args, "--confirm-manual", "--servers", str(_list_file(tmp_path, *ids))]
+
+    result = run_runbook(args, _env(fjcloud_emulator, tmp_path))  # stdin is no terminal
+
+    assert result.returncode == 1, result.output
+    reason = "there is no terminal to confirm on and --yes was not given"
+    assert result.step_line(4).startswith("FAILED")
+    step4 = result.output.split(result.step_line(4), 1)[1].splitlines()[1]  # its reason
+    assert step4.count(reason) == 1, step4  # one refusal, said once
+    assert "web-1, web-2, web-3 (refusing to stop 3 servers" in step4
+    failures = result.output.split("3 of 3 servers FAILED:", 1)[1]
+    assert failures.count(reason) == 1
+    assert failures.count("what to do: run it on a terminal") == 1
+    assert requests_to(fjcloud_emulator.requests_log(), "POST", "/action") == []
