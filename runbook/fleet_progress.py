@@ -33,7 +33,8 @@ class FleetProgress:
         self._rows = {member.label: _Row() for member in members}
         self._changed: list[Member] = []
         self._total_due = False
-        self._width = max((len(m.label) for m in members), default=4)
+        self._width = max((len(m.label) for m in members), default=4)  # the record's lines
+        self._column = max(self._width, len("server"))  # the view's first column
 
     def seen(self, member: Member, seen: Seen) -> None:
         """What this poll read of ``member``; a change is a line of the record."""
@@ -68,7 +69,7 @@ class FleetProgress:
         """The live view: a header, one line per server (as many as fit), and a total."""
         waiting = sum(1 for row in self._rows.values() if row.finished_at is None)
         total = (
-            f"      {'total':<{self._width}}  {self._total(fleet, waiting)} · "
+            f"      {'total':<{self._column}}  {self._total(fleet, waiting)} · "
             f"{duration(elapsed)} of at most {duration(self._timeout)}"
         )
         if waiting:
@@ -78,7 +79,7 @@ class FleetProgress:
         if hidden:
             body.append(self._hidden_line(hidden, size))
         header = (
-            f"      {'server':<{self._width}}  {'status':<8}  {'task_state':<13} {'elapsed':>9}"
+            f"      {'server':<{self._column}}  {'status':<8}  {'task_state':<13} {'elapsed':>9}"
         )
         return [header, *body, total] if size.rows >= 2 else [total]
 
@@ -104,7 +105,7 @@ class FleetProgress:
         result = member.results.get(5) if row.finished_at is not None else None
         outcome = "" if result is None else "  ✔" if result.ok else f"  ✘ {result.summary}"
         return (
-            f"      {member.label:<{self._width}}  {status:<8}  {task_state:<13} "
+            f"      {member.label:<{self._column}}  {status:<8}  {task_state:<13} "
             f"{self._clock(clock)} s{outcome}"
         )
 
