@@ -1,8 +1,8 @@
-"""The operator's guide's transcripts: each one a scenario run here, against the emulator.
+"""The documents' transcripts: each one a scenario run here, against the emulator.
 
-``docs/OPERATOR.md`` holds blocks between ``<!-- BEGIN transcript:NAME -->`` and
-``<!-- END transcript:NAME -->``. ``python -m tests.runbook.guide`` runs every scenario and writes
-its real output into its block; ``tests/runbook/test_operator_guide.py`` runs them again and
+``docs/OPERATOR.md`` (and ``README.md``) hold blocks between ``<!-- BEGIN transcript:NAME -->`` and
+``<!-- END transcript:NAME -->``. ``python -m tests.runbook.guide [NAME …]`` runs every scenario
+(or those named) and writes its real output into its block; ``tests/runbook/test_operator_guide.py`` runs them again and
 checks each block against the new output, with what differs between two runs (ports, times,
 durations, random ids) normalised. A ``…`` line in a block stands for lines left out.
 """
@@ -20,6 +20,8 @@ from emulator import EmulatorServer
 from tests.runbook.conftest import REPO, live_env, run_runbook
 
 GUIDE = REPO / "docs" / "OPERATOR.md"
+README = REPO / "README.md"
+DOCUMENTS = (GUIDE, README)
 PYTEST = ".venv/bin/python -m pytest runbook"
 COLUMNS = "100"
 ELLIPSIS = "…"
@@ -37,6 +39,11 @@ class Scenario:
     first: str | None = None  # show from the first line containing this (else from the start)
     last: str | None = None  # … up to the last line containing this
     setup: Callable[[EmulatorServer], None] | None = None
+    # Instead of first/last, several parts: each from the first line containing its first string
+    # (after the part before it) to the next line containing its second — what lies between them
+    # varies from run to run (a fleet's step 5 sees its servers stop on different polls).
+    parts: tuple[tuple[str, str], ...] = ()
+    document: Path = GUIDE
 
 
 # Page 1 of the manual (移行前の作業), which this guide shows; without --page the run goes on.
@@ -67,6 +74,13 @@ SCENARIOS = (
         first="[2/5]",
         last="→",
     ),
+    Scenario(
+        "fleet-rehearsal",
+        ("--rehearsal-servers", "3"),
+        env={"SERVER_ID": None},  # a fleet has none
+        parts=(("[4/5]", "stopping 3 servers"), ("PASSED        4.", "fleet-03  ")),
+        document=README,
+    ),
 )
 
 _NORMAL = (
@@ -75,6 +89,7 @@ _NORMAL = (
     (re.compile(r"\d{8}T\d{6}Z-[0-9a-f]+"), "FOLDER"),
     (re.compile(r"req-[0-9a-f-]{36}"), "REQ"),
     (re.compile(r"\b[0-9a-f]{32}\b"), "HEX"),
+    (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"), "UUID"),
     (re.compile(r"\d+\.\d+ ?s\b"), "N s"),
     (re.compile(r"\d+ records"), "N records"),
     (re.compile(r"pid \d+"), "pid N"),
@@ -112,16 +127,29 @@ def _shown(scenario: Scenario, output: str) -> str:
     # the test file by a path from that folder: it is shown as from the repository.
     start = next(i for i, line in enumerate(lines) if "test_export_preparation.py" in line)
     lines = ["runbook/test_export_preparation.py", *lines[start + 1 :]]
+    command = f"$ {scenario.shown_env}{PYTEST}{''.join(' ' + a for a in scenario.args)}"
+    if scenario.parts:
+        return "\n".join([command, *_parts(lines, scenario.parts)])
     head, tail = 0, len(lines)
     if scenario.first is not None:
         head = next(i for i, line in enumerate(lines) if scenario.first in line)
     if scenario.last is not None:
         tail = max(i for i, line in enumerate(lines) if scenario.last in line) + 1
     shown = lines[head:tail]
-    command = f"$ {scenario.shown_env}{PYTEST}{''.join(' ' + a for a in scenario.args)}"
     return "\n".join(
         [command, *([ELLIPSIS] if head else []), *shown, *([ELLIPSIS] if tail < len(lines) else [])]
     )
+
+
+def _parts(lines: list[str], parts: tuple[tuple[str, str], ...]) -> list[str]:
+    shown: list[str] = []
+    at = 0
+    for first, last in parts:
+        head = next(i for i in range(at, len(lines)) if first in lines[i])
+        tail = next(i for i in range(head, len(lines)) if last in lines[i]) + 1
+        shown += [*([ELLIPSIS] if head > at else []), *lines[head:tail]]
+        at = tail
+    return shown + ([ELLIPSIS] if at < len(lines) else [])
 
 
 def block(name: str, text: str) -> str:
@@ -156,10 +184,16 @@ def _collapsed(text: str) -> list[str]:
     return lines
 
 
-def write_all() -> None:
-    """Run every scenario and write its transcript into the guide."""
-    text = GUIDE.read_text(encoding="utf-8")
-    for scenario in SCENARIOS:
+def write_all(names: list[str]) -> None:
+    """Run every scenario (or those ``names``) and write its transcript into its document."""
+    chosen = [s for s in SCENARIOS if not names or s.name in names]
+    for document in DOCUMENTS:
+        _write(document, [s for s in chosen if s.document == document])
+
+
+def _write(document: Path, scenarios: list[Scenario]) -> None:
+    text = document.read_text(encoding="utf-8")
+    for scenario in scenarios:
         pattern = re.compile(
             rf"<!-- BEGIN transcript:{re.escape(scenario.name)} -->.*?"
             rf"<!-- END transcript:{re.escape(scenario.name)} -->",
@@ -167,11 +201,11 @@ def write_all() -> None:
         )
         found = pattern.search(text)
         if found is None:
-            raise SystemExit(f"no transcript:{scenario.name} block in {GUIDE}")
+            raise SystemExit(f"no transcript:{scenario.name} block in {document}")
         text = text[: found.start()] + block(scenario.name, run(scenario)) + text[found.end() :]
         print(f"captured {scenario.name}", file=sys.stderr)
-    GUIDE.write_text(text, encoding="utf-8")
+    document.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":
-    write_all()
+    write_all(sys.argv[1:])  # python -m tests.runbook.guide [NAME …]

@@ -1,25 +1,30 @@
-"""docs/OPERATOR.md's transcripts are what the runbook prints: each scenario of tests/runbook/guide.py
-is run again and compared with its block (ports, times, durations and random ids normalised)."""
+"""docs/OPERATOR.md's (and README.md's) transcripts are what the runbook prints: each scenario of
+tests/runbook/guide.py is run again and compared with its block (ports, times, durations and random
+ids normalised)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from tests.runbook.guide import GUIDE, SCENARIOS, Scenario, blocks, matches, normalise, run
+from tests.runbook.guide import DOCUMENTS, SCENARIOS, Scenario, blocks, matches, normalise, run
 
 
-def test_every_scenario_has_its_transcript_in_the_guide() -> None:
-    assert set(blocks(GUIDE.read_text(encoding="utf-8"))) == {s.name for s in SCENARIOS}
+@pytest.mark.parametrize("document", DOCUMENTS, ids=lambda d: d.name)
+def test_every_scenario_has_its_transcript_in_its_document(document: Path) -> None:
+    named = {s.name for s in SCENARIOS if s.document == document}
+    assert set(blocks(document.read_text(encoding="utf-8"))) == named
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
 def test_the_guides_transcript_is_what_the_runbook_prints(scenario: Scenario) -> None:
-    documented = blocks(GUIDE.read_text(encoding="utf-8"))[scenario.name]
+    documented = blocks(scenario.document.read_text(encoding="utf-8"))[scenario.name]
 
     printed = run(scenario)
 
     assert matches(documented, printed), (
-        f"docs/OPERATOR.md transcript:{scenario.name} is stale; rerun "
+        f"{scenario.document.name} transcript:{scenario.name} is stale; rerun "
         "`.venv/bin/python -m tests.runbook.guide`. First difference:\n"
         + next(
             (
