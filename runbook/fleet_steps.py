@@ -337,7 +337,7 @@ def fleet_item(run: Runbook, step: int, label: str) -> None:
         fleet.started_steps.add(step)
         members = [m for m in fleet.selected_for(step) if m.failed_at() is None]
         try:
-            run.ensure_variables()  # when resuming with --from-step 4 or 5
+            _ensure_variables(run)  # when resuming with --from-step 4 or 5
             with run.polling():  # the fleet's own lines instead of one per request
                 if step == 4:
                     stop_fleet(run, fleet, members)
@@ -356,6 +356,22 @@ def fleet_item(run: Runbook, step: int, label: str) -> None:
     if not result.ok:
         raise result.error or RunbookError(result.summary)
     run.console.line(f"      {label}: {result.summary}")  # journalled as its fleet_server record
+
+
+def _ensure_variables(run: Runbook) -> None:
+    """``run.ensure_variables()``, a saved token that has expired renewed once with the password.
+
+    A fleet has no one SERVER_ID, so a rerun from step 4 or 5 always resolves its variables and
+    reads the saved token's catalog (GET /v3/auth/tokens); a 401 there is what a single server's
+    first request meets, and is answered the same way (``member_compute``): one new token.
+    """
+    try:
+        run.ensure_variables()
+    except ApiError as exc:
+        if exc.status != 401 or (run.auth is None and not run.sources.get("password")):
+            raise
+        run.reauthenticate()
+        run.ensure_variables()
 
 
 def wait_step(run: Runbook, fleet: Fleet, members: list[Member]) -> None:

@@ -455,3 +455,24 @@ def test_no_terminal_and_no_yes_refuses_once_for_the_whole_fleet(
     assert failures.count(reason) == 1
     assert failures.count("what to do: run it on a terminal") == 1
     assert requests_to(fjcloud_emulator.requests_log(), "POST", "/action") == []
+
+
+def test_a_rerun_whose_saved_token_expired_gets_a_new_one_once_and_stops_each_server_once(
+    fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str]
+) -> None:
+    # A single server's --from-step 4 renews an expired token with the password (one POST
+    # /v3/auth/tokens); a fleet's failed every server at the restored token's lookup (401).
+    ids = _servers(fjcloud_emulator, "web-1", "web-2", "web-3")
+    args = [*live_args, *CONFIRMED, "--servers", str(_list_file(tmp_path, *ids))]
+    pinned = run_runbook([*args, "--to-step", "3"], _env(fjcloud_emulator, tmp_path))
+    assert pinned.returncode == 0, pinned.output
+    fjcloud_emulator.advance_clock(3 * 3600 + 1)  # Keystone's tokens last 3 hours: all expired
+    fjcloud_emulator.clear_requests_log()
+
+    result = run_runbook([*args, "--from-step", "4"], _env(fjcloud_emulator, tmp_path))
+
+    assert result.returncode == 0, result.output
+    assert "token refused (401): getting a new one with the password, once" in result.output
+    assert len(requests_to(fjcloud_emulator.requests_log(), "POST", "/auth/tokens")) == 1
+    for server_id in ids.values():
+        assert _stop_statuses(fjcloud_emulator, server_id) == [202]
