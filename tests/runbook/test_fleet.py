@@ -4,6 +4,7 @@ subprocess. Each server's os-stop requests are counted in the emulator's request
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -476,3 +477,31 @@ def test_a_rerun_whose_saved_token_expired_gets_a_new_one_once_and_stops_each_se
     assert len(requests_to(fjcloud_emulator.requests_log(), "POST", "/auth/tokens")) == 1
     for server_id in ids.values():
         assert _stop_statuses(fjcloud_emulator, server_id) == [202]
+
+
+@pytest.mark.parametrize("parallel", [2, None], ids=["parallel-2", "default-4"])
+def test_at_most_parallel_stop_requests_are_in_flight(
+    fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str], parallel: int | None
+) -> None:
+    # Each os-stop is held DELAY seconds by the emulator, and logged when it is answered. With at
+    # most N in flight, no N+1 answers fall within less than DELAY of each other: the N+1 requests
+    # would all have been under way at once. (A busy machine spreads them out: this can pass
+    # without proving much, never fail when the bound holds.)
+    delay, bound = 0.4, parallel or 4
+    ids = _servers(fjcloud_emulator, *(f"vm-{n}" for n in range(1, 3 * bound + 1)))
+    fjcloud_emulator.set_timing("immediate")
+    fjcloud_emulator.inject_fault(
+        method="POST", path_regex="/action$", action="delay", delay_seconds=delay
+    )
+    option = ["--parallel", str(parallel)] if parallel else []
+    args = [*live_args, *CONFIRMED, "--servers", str(_list_file(tmp_path, *ids)), *option]
+
+    result = run_runbook(args, _env(fjcloud_emulator, tmp_path))
+
+    assert result.returncode == 0, result.output
+    assert f"at most {bound} requests at once" in result.output
+    stops = requests_to(fjcloud_emulator.requests_log(), "POST", "/action")
+    assert len(stops) == len(ids)
+    answered = sorted(datetime.fromisoformat(e["at"]).timestamp() for e in stops)
+    spans = [answered[i + bound] - answered[i] for i in range(len(answered) - bound)]
+    assert min(spans) >= delay - 0.02, spans
