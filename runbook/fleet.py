@@ -170,6 +170,7 @@ class Fleet:
         self._unjournalled: list[tuple[Member, int, Result]] = []
         self._done5: set[str] | None = None  # labels seen SHUTOFF at step 5 in this procedure
         self.selection_known = False  # set from the session's items before the first step runs
+        self.announced: set[tuple[int, str]] = set()  # (step, label): its result already printed
         self._lock = threading.Lock()
 
     def __len__(self) -> int:

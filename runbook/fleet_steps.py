@@ -259,6 +259,7 @@ def stop_fleet(run: Runbook, fleet: Fleet, members: list[Member]) -> None:
                 fleet.record(member, 4, result)
                 mark = "ok" if result.ok else "FAILED"  # journalled as its fleet_server record
                 run.console.line(f"      {member.label}: {mark}: {result.summary}")
+                fleet.announced.add((4, member.label))
 
 
 def _decide(run: Runbook, member: Member, server: ServerView) -> str | None:
@@ -333,7 +334,8 @@ def fleet_item(run: Runbook, step: int, label: str) -> None:
     """
     fleet = run.fleet
     assert fleet is not None
-    if step not in fleet.started_steps:
+    does_the_work = step not in fleet.started_steps
+    if does_the_work:
         fleet.started_steps.add(step)
         members = [m for m in fleet.selected_for(step) if m.failed_at() is None]
         try:
@@ -355,7 +357,10 @@ def fleet_item(run: Runbook, step: int, label: str) -> None:
         raise RunbookError(f"{label}: step {step} did not act on this server")
     if not result.ok:
         raise result.error or RunbookError(result.summary)
-    run.console.line(f"      {label}: {result.summary}")  # journalled as its fleet_server record
+    if not (does_the_work and (step, label) in fleet.announced):  # printed with the others
+        run.console.line(
+            f"      {label}: {result.summary}"
+        )  # journalled as its fleet_server record
 
 
 def _ensure_variables(run: Runbook) -> None:

@@ -531,3 +531,17 @@ def test_step_5_reads_each_server_at_most_once_per_interval_or_lists_them_in_one
     assert rest == {ids["slow-1"]}  # the servers already SHUTOFF are not read again
     polls_at_most = round(timeout / interval) + 1  # one at 0 s, then one per interval
     assert len(step5) <= polls_at_most, [e["at"] for e in step5]
+
+
+def test_each_servers_stop_is_printed_once(tmp_path: Path) -> None:
+    # The first item of step 4 prints every server's stop as it is answered; it printed its own
+    # again after them ('fleet-01: ok: os-stop sent' then 'fleet-01: os-stop sent'), which read
+    # as a second stop. The other items print their own server's, once.
+    result = run_runbook(["--rehearsal-servers", "3", "--page", "1"], base_env(tmp_path))
+
+    assert result.returncode == 0, result.output
+    step4 = result.output.split("[4/5]", 1)[1].split("[5/5]", 1)[0]
+    for label in ("fleet-01", "fleet-02", "fleet-03"):
+        assert step4.count(f"      {label}: ok: os-stop sent: 202 Accepted") == 1, step4
+    assert step4.count("fleet-01: os-stop sent") == 0, step4
+    assert step4.count("fleet-02: os-stop sent: 202 Accepted") == 1, step4  # its own item
