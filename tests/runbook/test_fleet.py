@@ -545,3 +545,25 @@ def test_each_servers_stop_is_printed_once(tmp_path: Path) -> None:
         assert step4.count(f"      {label}: ok: os-stop sent: 202 Accepted") == 1, step4
     assert step4.count("fleet-01: os-stop sent") == 0, step4
     assert step4.count("fleet-02: os-stop sent: 202 Accepted") == 1, step4  # its own item
+
+
+def test_a_rerun_after_to_step_3_naming_no_servers_keeps_the_labels_as_given(
+    fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str]
+) -> None:
+    # The labels of a rerun without the list come from the journal's per-server results; after
+    # --to-step 3 there were none, and a server given by its id came back under its name.
+    ids = _servers(fjcloud_emulator, "web-1", "web-2")
+    servers = _list_file(tmp_path, "web-1", ids["web-2"])
+    pinned = run_runbook(
+        [*live_args, *CONFIRMED, "--servers", str(servers), "--to-step", "3"],
+        _env(fjcloud_emulator, tmp_path),
+    )
+    assert pinned.returncode == 0, pinned.output
+
+    result = run_runbook(
+        [*live_args, "--yes", "--from-step", "4", "-v"], _env(fjcloud_emulator, tmp_path)
+    )
+
+    assert result.returncode == 0, result.output
+    assert f"test_step4_stop_server[{ids['web-2']}] PASSED" in result.output
+    assert "test_step4_stop_server[web-1] PASSED" in result.output
