@@ -3,46 +3,23 @@ subprocess. Each server's os-stop requests are counted in the emulator's request
 
 from __future__ import annotations
 
-import json
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from emulator import EmulatorServer
-from tests.runbook.conftest import Background, base_env, live_env, requests_to, run_runbook
+from tests.runbook.conftest import Background, base_env, requests_to, run_runbook
+from tests.runbook.fleet_servers import (
+    CONFIRMED,
+    add_servers,
+    fleet_env,
+    journal_records,
+    list_file,
+    stop_statuses,
+)
 
 pytestmark = pytest.mark.slow
-CONFIRMED = ["--yes", "--confirm-manual"]
-
-
-def _servers(server: EmulatorServer, *names: str) -> dict[str, str]:
-    """Add ACTIVE servers; ``{name: id}``."""
-    return {name: str(server.add_server(name=name, status="ACTIVE")["id"]) for name in names}
-
-
-def _list_file(tmp_path: Path, *lines: str) -> Path:
-    path = tmp_path / "servers.txt"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
-def _env(server: EmulatorServer, tmp_path: Path, **extra: str) -> dict[str, str]:
-    return live_env(server, tmp_path, SERVER_ID=None, **extra)  # a fleet has no SERVER_ID
-
-
-def _stop_statuses(server: EmulatorServer, server_id: str) -> list[int]:
-    """The status of every os-stop POST the emulator received for ``server_id``."""
-    return [
-        int(e["status"])
-        for e in requests_to(server.requests_log(), "POST", f"/servers/{server_id}/action")
-    ]
-
-
-def _journal(tmp_path: Path) -> list[dict[str, Any]]:
-    text = (tmp_path / "evidence" / "journal.jsonl").read_text(encoding="utf-8")
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
 def test_rehearsal_of_thirty_servers_reports_each_server(tmp_path: Path) -> None:
@@ -60,18 +37,18 @@ def test_rehearsal_of_thirty_servers_reports_each_server(tmp_path: Path) -> None
 def test_names_and_ids_from_a_file_one_confirmation_one_stop_each(
     fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str]
 ) -> None:
-    ids = _servers(fjcloud_emulator, "web-1", "web-2", "db-1")
-    servers = _list_file(tmp_path, "# the web tier", "web-1", "web-2  # by name", ids["db-1"])
+    ids = add_servers(fjcloud_emulator, "web-1", "web-2", "db-1")
+    servers = list_file(tmp_path, "# the web tier", "web-1", "web-2  # by name", ids["db-1"])
 
     result = run_runbook(
-        [*live_args, *CONFIRMED, "--servers", str(servers)], _env(fjcloud_emulator, tmp_path)
+        [*live_args, *CONFIRMED, "--servers", str(servers)], fleet_env(fjcloud_emulator, tmp_path)
     )
 
     assert result.returncode == 0, result.output
     for server_id in ids.values():
-        assert _stop_statuses(fjcloud_emulator, server_id) == [202]
-    assert _stop_statuses(fjcloud_emulator, fjcloud_emulator.server_ids[0]) == []  # not listed
-    records = _journal(tmp_path)
+        assert stop_statuses(fjcloud_emulator, server_id) == [202]
+    assert stop_statuses(fjcloud_emulator, fjcloud_emulator.server_ids[0]) == []  # not listed
+    records = journal_records(tmp_path)
     step4 = [r for r in records if r["kind"] == "confirmation" and r["step"] == 4]
     assert len(step4) == 1
     assert "stop 3 servers" in step4[0]["question"]
@@ -89,7 +66,7 @@ def test_names_and_ids_from_a_file_one_confirmation_one_stop_each(
 def test_locked_and_gone_servers_fail_alone_and_a_rerun_stops_only_those(
     fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str]
 ) -> None:
-    ids = _servers(fjcloud_emulator, "web-1", "web-2", "web-3", "web-4")
+    ids = add_servers(fjcloud_emulator, "web-1", "web-2", "web-3", "web-4")
     fjcloud_emulator.set_server_state(ids["web-2"], "ACTIVE", locked=True)  # 409 InstanceIsLocked
     fault = fjcloud_emulator.inject_fault(
         method="POST",
@@ -98,10 +75,10 @@ def test_locked_and_gone_servers_fail_alone_and_a_rerun_stops_only_those(
         status=404,
         body={"itemNotFound": {"code": 404, "message": "Instance could not be found."}},
     )
-    servers = _list_file(tmp_path, *ids)
+    servers = list_file(tmp_path, *ids)
     args = [*live_args, *CONFIRMED, "--servers", str(servers), "-v"]
 
-    first = run_runbook(args, _env(fjcloud_emulator, tmp_path))
+    first = run_runbook(args, fleet_env(fjcloud_emulator, tmp_path))
 
     assert first.returncode == 1, first.output
     assert "test_step4_stop_server[web-2] FAILED" in first.output
@@ -117,13 +94,13 @@ def test_locked_and_gone_servers_fail_alone_and_a_rerun_stops_only_those(
 
     fjcloud_emulator.set_server_state(ids["web-2"], "ACTIVE", locked=False)
     fjcloud_emulator.remove_fault(fault["id"])
-    second = run_runbook([*args, "--from-step", "4"], _env(fjcloud_emulator, tmp_path))
+    second = run_runbook([*args, "--from-step", "4"], fleet_env(fjcloud_emulator, tmp_path))
 
     assert second.returncode == 0, second.output
-    assert _stop_statuses(fjcloud_emulator, ids["web-1"]) == [202]  # never touched again
-    assert _stop_statuses(fjcloud_emulator, ids["web-4"]) == [202]
-    assert _stop_statuses(fjcloud_emulator, ids["web-2"]) == [409, 202]
-    assert _stop_statuses(fjcloud_emulator, ids["web-3"]) == [404, 202]
+    assert stop_statuses(fjcloud_emulator, ids["web-1"]) == [202]  # never touched again
+    assert stop_statuses(fjcloud_emulator, ids["web-4"]) == [202]
+    assert stop_statuses(fjcloud_emulator, ids["web-2"]) == [409, 202]
+    assert stop_statuses(fjcloud_emulator, ids["web-3"]) == [404, 202]
     assert (
         second.output.count("is done (status SHUTOFF, task_state -): not sent or asked again") >= 2
     )
@@ -132,13 +109,13 @@ def test_locked_and_gone_servers_fail_alone_and_a_rerun_stops_only_those(
 def test_error_while_waiting_fails_that_server_only(
     fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str]
 ) -> None:
-    ids = _servers(fjcloud_emulator, "app-1", "app-2", "app-3")
+    ids = add_servers(fjcloud_emulator, "app-1", "app-2", "app-3")
     fjcloud_emulator.set_timing("immediate")
     fjcloud_emulator.set_timing("manual", ids["app-2"])  # app-2 stays powering-off
-    servers = _list_file(tmp_path, *ids)
+    servers = list_file(tmp_path, *ids)
     run = Background(
         [*live_args, *CONFIRMED, "--servers", str(servers), "-v"],
-        _env(fjcloud_emulator, tmp_path),
+        fleet_env(fjcloud_emulator, tmp_path),
         fjcloud_emulator,
     )
 
@@ -162,12 +139,14 @@ def test_error_while_waiting_fails_that_server_only(
 def test_a_timeout_fails_only_the_server_still_stopping(
     fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str]
 ) -> None:
-    ids = _servers(fjcloud_emulator, "app-1", "app-2")
+    ids = add_servers(fjcloud_emulator, "app-1", "app-2")
     fjcloud_emulator.set_timing("immediate")
     fjcloud_emulator.set_timing("manual", ids["app-2"])
-    args = [*live_args, *CONFIRMED, "--servers", str(_list_file(tmp_path, *ids))]
+    args = [*live_args, *CONFIRMED, "--servers", str(list_file(tmp_path, *ids))]
 
-    result = run_runbook([*args, "--poll-timeout", "0.3", "-v"], _env(fjcloud_emulator, tmp_path))
+    result = run_runbook(
+        [*args, "--poll-timeout", "0.3", "-v"], fleet_env(fjcloud_emulator, tmp_path)
+    )
 
     assert result.returncode == 1, result.output
     assert "test_step5_check_server_status[app-1] PASSED" in result.output
@@ -187,28 +166,28 @@ def test_a_timeout_fails_only_the_server_still_stopping(
 def test_sigkill_in_the_middle_of_a_fleet_then_a_rerun_stops_each_server_once(
     fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str], kill_at: str
 ) -> None:
-    ids = _servers(fjcloud_emulator, *(f"vm-{n}" for n in range(1, 6)))
-    args = [*live_args, *CONFIRMED, "--servers", str(_list_file(tmp_path, *ids)), "--parallel", "1"]
+    ids = add_servers(fjcloud_emulator, *(f"vm-{n}" for n in range(1, 6)))
+    args = [*live_args, *CONFIRMED, "--servers", str(list_file(tmp_path, *ids)), "--parallel", "1"]
 
     killed = run_runbook(
-        args, _env(fjcloud_emulator, tmp_path, FJCLOUD_RUNBOOK_TEST_KILL_AT=kill_at)
+        args, fleet_env(fjcloud_emulator, tmp_path, FJCLOUD_RUNBOOK_TEST_KILL_AT=kill_at)
     )
     assert killed.returncode == -9, killed.output
-    rerun = run_runbook(args, _env(fjcloud_emulator, tmp_path))
+    rerun = run_runbook(args, fleet_env(fjcloud_emulator, tmp_path))
 
     assert rerun.returncode == 0, rerun.output
     for server_id in ids.values():
-        statuses = _stop_statuses(fjcloud_emulator, server_id)
+        statuses = stop_statuses(fjcloud_emulator, server_id)
         assert statuses == [202], (server_id, statuses, rerun.output)
 
 
 def test_dry_run_prints_the_curl_commands_of_each_server(
     fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str]
 ) -> None:
-    ids = _servers(fjcloud_emulator, "web-1", "web-2")
-    args = [*live_args, "--dry-run", "--servers", str(_list_file(tmp_path, *ids.values()))]
+    ids = add_servers(fjcloud_emulator, "web-1", "web-2")
+    args = [*live_args, "--dry-run", "--servers", str(list_file(tmp_path, *ids.values()))]
 
-    result = run_runbook(args, _env(fjcloud_emulator, tmp_path))
+    result = run_runbook(args, fleet_env(fjcloud_emulator, tmp_path))
 
     assert result.returncode == 0, result.output
     for server_id in ids.values():
@@ -216,37 +195,6 @@ def test_dry_run_prints_the_curl_commands_of_each_server(
         assert f"{server_id}  {server_id}  ok" in result.output  # its id in the table, known
     assert result.output.count("-d '{\"os-stop\": null}'") == 2
     assert requests_to(fjcloud_emulator.requests_log(), "POST", "/action") == []
-
-
-def test_a_name_several_servers_have_is_refused_with_their_ids(
-    fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str]
-) -> None:
-    first = _servers(fjcloud_emulator, "web")["web"]
-    second = _servers(fjcloud_emulator, "web")["web"]
-    _servers(fjcloud_emulator, "db")
-    args = [*live_args, *CONFIRMED, "--servers", str(_list_file(tmp_path, "web", "db", "nosuch"))]
-
-    result = run_runbook(args, _env(fjcloud_emulator, tmp_path))
-
-    assert result.returncode == 1
-    assert result.step_line(3).startswith("FAILED")
-    assert first in result.output
-    assert second in result.output
-    assert "no server named 'nosuch'" in result.output
-    assert requests_to(fjcloud_emulator.requests_log(), "POST", "/action") == []
-
-
-def test_a_server_given_twice_is_refused_before_anything_is_sent(
-    fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str]
-) -> None:
-    ids = _servers(fjcloud_emulator, "web-1", "web-2")
-    twice = ["--server-id", ids["web-1"], "--server-id", ids["web-2"], "--server-id", ids["web-1"]]
-
-    result = run_runbook([*live_args, *CONFIRMED, *twice], _env(fjcloud_emulator, tmp_path))
-
-    assert result.returncode == 4, result.output  # a usage error
-    assert f"{ids['web-1']!r} is given twice" in result.output
-    assert fjcloud_emulator.requests_log() == []
 
 
 def test_minus_k_selects_the_servers_a_rehearsal_stops(tmp_path: Path) -> None:
@@ -260,37 +208,21 @@ def test_minus_k_selects_the_servers_a_rehearsal_stops(tmp_path: Path) -> None:
     assert "1 of 1 servers ok; 3 of the 4 listed not selected" in result.output
 
 
-def test_a_server_named_and_given_by_id_is_refused_at_step_3(
-    fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str]
-) -> None:
-    ids = _servers(fjcloud_emulator, "web-1", "web-2")
-    servers = _list_file(tmp_path, "web-1", "web-2", ids["web-1"])
-
-    result = run_runbook(
-        [*live_args, *CONFIRMED, "--servers", str(servers)], _env(fjcloud_emulator, tmp_path)
-    )
-
-    assert result.returncode == 1
-    assert result.step_line(3).startswith("FAILED")
-    assert f"{ids['web-1']} and web-1 are the same server" in result.output
-    assert requests_to(fjcloud_emulator.requests_log(), "POST", "/action") == []
-
-
 def test_another_list_on_a_pinned_procedure_is_refused(
     fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str]
 ) -> None:
-    _servers(fjcloud_emulator, "web-1", "web-2", "web-3")
-    first = _list_file(tmp_path, "web-1", "web-2")
+    add_servers(fjcloud_emulator, "web-1", "web-2", "web-3")
+    first = list_file(tmp_path, "web-1", "web-2")
     pinned = run_runbook(
         [*live_args, *CONFIRMED, "--servers", str(first), "--to-step", "3"],
-        _env(fjcloud_emulator, tmp_path),
+        fleet_env(fjcloud_emulator, tmp_path),
     )
     assert pinned.returncode == 0, pinned.output
-    other = _list_file(tmp_path, "web-1", "web-3")
+    other = list_file(tmp_path, "web-1", "web-3")
 
     result = run_runbook(
         [*live_args, "--yes", "--servers", str(other), "--from-step", "4"],
-        _env(fjcloud_emulator, tmp_path),
+        fleet_env(fjcloud_emulator, tmp_path),
     )
 
     assert result.returncode == 1
@@ -304,129 +236,39 @@ def test_a_rerun_naming_no_servers_continues_with_the_pinned_list_and_stops_only
 ) -> None:
     # Issue #14: "a rerun continues with the servers not yet done (from the journal) without
     # touching those already stopped" -- the list comes from the journal's pin, not the operator.
-    ids = _servers(fjcloud_emulator, "web-1", "web-2", "web-3")
+    ids = add_servers(fjcloud_emulator, "web-1", "web-2", "web-3")
     fjcloud_emulator.set_server_state(ids["web-2"], "ACTIVE", locked=True)  # 409 InstanceIsLocked
-    servers = _list_file(tmp_path, "web-1", "web-2", ids["web-3"])
+    servers = list_file(tmp_path, "web-1", "web-2", ids["web-3"])
     first = run_runbook(
-        [*live_args, *CONFIRMED, "--servers", str(servers)], _env(fjcloud_emulator, tmp_path)
+        [*live_args, *CONFIRMED, "--servers", str(servers)], fleet_env(fjcloud_emulator, tmp_path)
     )
     assert first.returncode == 1, first.output
-    assert _stop_statuses(fjcloud_emulator, ids["web-2"]) == [409]
+    assert stop_statuses(fjcloud_emulator, ids["web-2"]) == [409]
 
     fjcloud_emulator.set_server_state(ids["web-2"], "ACTIVE", locked=False)
     second = run_runbook(
-        [*live_args, "--yes", "--from-step", "4", "-v"], _env(fjcloud_emulator, tmp_path)
+        [*live_args, "--yes", "--from-step", "4", "-v"], fleet_env(fjcloud_emulator, tmp_path)
     )
 
     assert second.returncode == 0, second.output
     assert "servers: the procedure's pinned list of 3 (from the journal)" in second.output
     assert "test_step4_stop_server[web-2] PASSED" in second.output
     assert f"test_step5_check_server_status[{ids['web-3']}] PASSED" in second.output  # its label
-    assert _stop_statuses(fjcloud_emulator, ids["web-2"]) == [409, 202]
-    assert _stop_statuses(fjcloud_emulator, ids["web-1"]) == [202]  # not touched again
-    assert _stop_statuses(fjcloud_emulator, ids["web-3"]) == [202]
-
-
-@pytest.mark.parametrize(
-    ("lines", "extra", "said"),
-    [
-        ((), [], "no server in it"),
-        (("# wave 1", "  # nothing yet"), [], "no server in it"),
-        (("web-1", "web\x01-2"), [], "line 2: 'web\\x01-2' contains U+0001"),
-        (("web-1", "dbf93607-f105-4e86"), [], "looks like a server id but is not a whole UUID"),
-        (("web-1",), ["--server-id", "dbf93607-f105-4e86-842c-02ae504efe36"], "both name servers"),
-        (("web-1", "web-2"), ["--parallel", "0"], "--parallel must be >= 1 (got 0)"),
-        (("web-1", "web-2"), ["--parallel", "-2"], "--parallel must be >= 1 (got -2)"),
-    ],
-    ids=[
-        "empty",
-        "only-comments",
-        "control-char",
-        "uuid-cut-short",
-        "with-server-id",
-        "parallel-0",
-        "parallel-negative",
-    ],
-)
-def test_a_bad_list_or_option_is_a_usage_error_before_any_password_is_sent(
-    fjcloud_emulator: EmulatorServer,
-    tmp_path: Path,
-    live_args: list[str],
-    lines: tuple[str, ...],
-    extra: list[str],
-    said: str,
-) -> None:
-    _servers(fjcloud_emulator, "web-1", "web-2")
-    servers = tmp_path / "servers.txt"
-    servers.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
-
-    result = run_runbook(
-        [*live_args, *CONFIRMED, "--servers", str(servers), *extra],
-        _env(fjcloud_emulator, tmp_path),
-    )
-
-    assert result.returncode == 4, result.output  # pytest's usage error
-    assert said in result.output
-    assert fjcloud_emulator.requests_log() == []  # not even the password
-
-
-def test_repeated_server_ids_must_be_ids(
-    fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str]
-) -> None:
-    # --server-id (metavar UUID) once is SERVER_ID, which refuses a name; repeated, a name was
-    # taken as one and resolved at step 3, after the password was sent.
-    ids = _servers(fjcloud_emulator, "web-1", "web-2")
-    args = ["--server-id", ids["web-1"], "--server-id", "web-2"]
-
-    result = run_runbook([*live_args, *CONFIRMED, *args], _env(fjcloud_emulator, tmp_path))
-
-    assert result.returncode == 4, result.output
-    assert "--server-id: 'web-2' is not a server id" in result.output
-    assert "names go in a --servers file" in result.output
-    assert fjcloud_emulator.requests_log() == []
-
-
-def test_step_3_names_each_server_it_refuses_with_what_to_do_and_similar_names(
-    fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str]
-) -> None:
-    # Issue #14: a name with none or several matches refuses, "listing candidates with ids"; the
-    # run "names each failed server with its reason and what to do".
-    ids = _servers(fjcloud_emulator, "web-1", "db-1")
-    twins = [_servers(fjcloud_emulator, "dup")["dup"] for _ in range(2)]
-    servers = _list_file(tmp_path, "web-1", "dup", "Web-01")
-
-    result = run_runbook(
-        [*live_args, *CONFIRMED, "--servers", str(servers)], _env(fjcloud_emulator, tmp_path)
-    )
-
-    assert result.returncode == 1, result.output
-    assert result.step_line(3).startswith("FAILED")
-    assert f"similar names: web-1 ({ids['web-1']})" in result.output  # a typo: the case
-    assert "set it with" not in result.output  # not a variable to set: the list to fix
-    failures = result.output.split("2 of 3 servers FAILED:", 1)[1]
-    assert "- dup (id not resolved), step 3: 2 servers are named 'dup'" in failures
-    assert all(twin in failures for twin in twins)
-    assert "what to do: give the id of the one to stop instead of the name" in failures
-    assert "- Web-01 (id not resolved), step 3: no server named 'Web-01'" in failures
-    assert "what to do: give the exact name or the id" in failures
-    table = result.output.split("what was done", 1)[1]
-    assert f"web-1   {ids['web-1']}" in table
-    assert "read: ACTIVE" in table
-    evidence = (tmp_path / "evidence" / "runbook.md").read_text(encoding="utf-8")
-    assert "### dup (`id not resolved`)" in evidence
-    assert requests_to(fjcloud_emulator.requests_log(), "POST", "/action") == []
+    assert stop_statuses(fjcloud_emulator, ids["web-2"]) == [409, 202]
+    assert stop_statuses(fjcloud_emulator, ids["web-1"]) == [202]  # not touched again
+    assert stop_statuses(fjcloud_emulator, ids["web-3"]) == [202]
 
 
 def test_a_server_deleted_after_step_3_is_gone_and_the_others_are_stopped(
     fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str]
 ) -> None:
-    ids = _servers(fjcloud_emulator, "web-1", "web-2", "web-3")
-    args = [*live_args, *CONFIRMED, "--servers", str(_list_file(tmp_path, *ids))]
-    pinned = run_runbook([*args, "--to-step", "3"], _env(fjcloud_emulator, tmp_path))
+    ids = add_servers(fjcloud_emulator, "web-1", "web-2", "web-3")
+    args = [*live_args, *CONFIRMED, "--servers", str(list_file(tmp_path, *ids))]
+    pinned = run_runbook([*args, "--to-step", "3"], fleet_env(fjcloud_emulator, tmp_path))
     assert pinned.returncode == 0, pinned.output
     fjcloud_emulator.delete_server(ids["web-2"])
 
-    result = run_runbook([*args, "--from-step", "4", "-v"], _env(fjcloud_emulator, tmp_path))
+    result = run_runbook([*args, "--from-step", "4", "-v"], fleet_env(fjcloud_emulator, tmp_path))
 
     assert result.returncode == 1, result.output
     assert "test_step5_check_server_status[web-1] PASSED" in result.output
@@ -435,16 +277,16 @@ def test_a_server_deleted_after_step_3_is_gone_and_the_others_are_stopped(
     assert f"- web-2 ({ids['web-2']}), step 4: gone: 404" in failures
     assert "continue without it: run --from-step 4 with a list that leaves it out" in failures
     assert "check SERVER_ID" not in failures  # the single server's hint: not a fleet's words
-    assert _stop_statuses(fjcloud_emulator, ids["web-2"]) == []
+    assert stop_statuses(fjcloud_emulator, ids["web-2"]) == []
 
 
 def test_no_terminal_and_no_yes_refuses_once_for_the_whole_fleet(
     fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str]
 ) -> None:
-    ids = _servers(fjcloud_emulator, "web-1", "web-2", "web-3")
-    args = [*live_args, "--confirm-manual", "--servers", str(_list_file(tmp_path, *ids))]
+    ids = add_servers(fjcloud_emulator, "web-1", "web-2", "web-3")
+    args = [*live_args, "--confirm-manual", "--servers", str(list_file(tmp_path, *ids))]
 
-    result = run_runbook(args, _env(fjcloud_emulator, tmp_path))  # stdin is no terminal
+    result = run_runbook(args, fleet_env(fjcloud_emulator, tmp_path))  # stdin is no terminal
 
     assert result.returncode == 1, result.output
     reason = "there is no terminal to confirm on and --yes was not given"
@@ -463,74 +305,20 @@ def test_a_rerun_whose_saved_token_expired_gets_a_new_one_once_and_stops_each_se
 ) -> None:
     # A single server's --from-step 4 renews an expired token with the password (one POST
     # /v3/auth/tokens); a fleet's failed every server at the restored token's lookup (401).
-    ids = _servers(fjcloud_emulator, "web-1", "web-2", "web-3")
-    args = [*live_args, *CONFIRMED, "--servers", str(_list_file(tmp_path, *ids))]
-    pinned = run_runbook([*args, "--to-step", "3"], _env(fjcloud_emulator, tmp_path))
+    ids = add_servers(fjcloud_emulator, "web-1", "web-2", "web-3")
+    args = [*live_args, *CONFIRMED, "--servers", str(list_file(tmp_path, *ids))]
+    pinned = run_runbook([*args, "--to-step", "3"], fleet_env(fjcloud_emulator, tmp_path))
     assert pinned.returncode == 0, pinned.output
     fjcloud_emulator.advance_clock(3 * 3600 + 1)  # Keystone's tokens last 3 hours: all expired
     fjcloud_emulator.clear_requests_log()
 
-    result = run_runbook([*args, "--from-step", "4"], _env(fjcloud_emulator, tmp_path))
+    result = run_runbook([*args, "--from-step", "4"], fleet_env(fjcloud_emulator, tmp_path))
 
     assert result.returncode == 0, result.output
     assert "token refused (401): getting a new one with the password, once" in result.output
     assert len(requests_to(fjcloud_emulator.requests_log(), "POST", "/auth/tokens")) == 1
     for server_id in ids.values():
-        assert _stop_statuses(fjcloud_emulator, server_id) == [202]
-
-
-@pytest.mark.parametrize("parallel", [2, None], ids=["parallel-2", "default-4"])
-def test_at_most_parallel_stop_requests_are_in_flight(
-    fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str], parallel: int | None
-) -> None:
-    # Each os-stop is held DELAY seconds by the emulator, and logged when it is answered. With at
-    # most N in flight, no N+1 answers fall within less than DELAY of each other: the N+1 requests
-    # would all have been under way at once. (A busy machine spreads them out: this can pass
-    # without proving much, never fail when the bound holds.)
-    delay, bound = 0.4, parallel or 4
-    ids = _servers(fjcloud_emulator, *(f"vm-{n}" for n in range(1, 3 * bound + 1)))
-    fjcloud_emulator.set_timing("immediate")
-    fjcloud_emulator.inject_fault(
-        method="POST", path_regex="/action$", action="delay", delay_seconds=delay
-    )
-    option = ["--parallel", str(parallel)] if parallel else []
-    args = [*live_args, *CONFIRMED, "--servers", str(_list_file(tmp_path, *ids)), *option]
-
-    result = run_runbook(args, _env(fjcloud_emulator, tmp_path))
-
-    assert result.returncode == 0, result.output
-    assert f"at most {bound} requests at once" in result.output
-    stops = requests_to(fjcloud_emulator.requests_log(), "POST", "/action")
-    assert len(stops) == len(ids)
-    answered = sorted(datetime.fromisoformat(e["at"]).timestamp() for e in stops)
-    spans = [answered[i + bound] - answered[i] for i in range(len(answered) - bound)]
-    assert min(spans) >= delay - 0.02, spans
-
-
-def test_step_5_reads_each_server_at_most_once_per_interval_or_lists_them_in_one_request(
-    fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str]
-) -> None:
-    # Issue #14, "Cost bounded": at most one request per server per poll interval, or one paged
-    # servers/detail when that is cheaper. Three servers stop at once, one never: the first poll
-    # lists the four (one request, one page), then only the one left is read, once per interval.
-    ids = _servers(fjcloud_emulator, "web-1", "web-2", "web-3", "slow-1")
-    fjcloud_emulator.set_timing("immediate")
-    fjcloud_emulator.set_timing("manual", ids["slow-1"])
-    interval, timeout = 0.1, 0.6
-    args = [*live_args, *CONFIRMED, "--servers", str(_list_file(tmp_path, *ids))]
-    args += ["--poll-interval", str(interval), "--poll-timeout", str(timeout)]
-
-    result = run_runbook(args, _env(fjcloud_emulator, tmp_path))
-
-    assert result.returncode == 1, result.output  # slow-1 timed out
-    log = fjcloud_emulator.requests_log()
-    last_stop = max(i for i, e in enumerate(log) if e["method"] == "POST")
-    step5 = [e for e in log[last_stop + 1 :] if e["method"] == "GET"]
-    assert [e["path"].rsplit("/", 1)[-1] for e in step5[:1]] == ["detail"]  # the first poll
-    rest = {e["path"].rsplit("/", 1)[-1] for e in step5[1:]}
-    assert rest == {ids["slow-1"]}  # the servers already SHUTOFF are not read again
-    polls_at_most = round(timeout / interval) + 1  # one at 0 s, then one per interval
-    assert len(step5) <= polls_at_most, [e["at"] for e in step5]
+        assert stop_statuses(fjcloud_emulator, server_id) == [202]
 
 
 def test_each_servers_stop_is_printed_once(tmp_path: Path) -> None:
@@ -552,16 +340,16 @@ def test_a_rerun_after_to_step_3_naming_no_servers_keeps_the_labels_as_given(
 ) -> None:
     # The labels of a rerun without the list come from the journal's per-server results; after
     # --to-step 3 there were none, and a server given by its id came back under its name.
-    ids = _servers(fjcloud_emulator, "web-1", "web-2")
-    servers = _list_file(tmp_path, "web-1", ids["web-2"])
+    ids = add_servers(fjcloud_emulator, "web-1", "web-2")
+    servers = list_file(tmp_path, "web-1", ids["web-2"])
     pinned = run_runbook(
         [*live_args, *CONFIRMED, "--servers", str(servers), "--to-step", "3"],
-        _env(fjcloud_emulator, tmp_path),
+        fleet_env(fjcloud_emulator, tmp_path),
     )
     assert pinned.returncode == 0, pinned.output
 
     result = run_runbook(
-        [*live_args, "--yes", "--from-step", "4", "-v"], _env(fjcloud_emulator, tmp_path)
+        [*live_args, "--yes", "--from-step", "4", "-v"], fleet_env(fjcloud_emulator, tmp_path)
     )
 
     assert result.returncode == 0, result.output
