@@ -134,9 +134,12 @@ class Member:
     results: dict[int, Result] = field(default_factory=dict)
 
     def shown(self) -> str:
-        """``web-1 (1c6f…)`` — the name and the id as far as known."""
-        name = self.name or (self.label if not as_uuid(self.label) else "-")
-        return f"{name} ({self.server_id or 'id not resolved'})"
+        """``web-1 (1c6f…)`` — the name and the id as far as known (only the id: no name read)."""
+        server_id = self.server_id or as_uuid(self.label)
+        name = self.name or (None if as_uuid(self.label) else self.label)
+        if name is None:
+            return str(server_id)
+        return f"{name} ({server_id or 'id not resolved'})"
 
     def failed_at(self) -> int | None:
         """The step whose result for this server failed, if any."""

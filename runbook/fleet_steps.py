@@ -137,7 +137,14 @@ def _resolve(
         return by_id[member.label]
     if _is_id(member.label):
         # Not in the project's listing: the server's own GET gives Nova's answer (404 …).
-        return member_compute(run, member.label).show_server()
+        try:
+            return member_compute(run, member.label).show_server()
+        except ServerNotFound as exc:
+            exc.hint = (
+                f"check the id in the list (`openstack server list` shows the project's) and "
+                f"PROJECT_ID (the server must be in the token's project, {run.variables.project_id})"
+            )
+            raise
     candidates = [server for server in listed if server.name == member.label]
     if len(candidates) == 1:
         return candidates[0]

@@ -150,3 +150,23 @@ def test_step_3_names_each_server_it_refuses_with_what_to_do_and_similar_names(
     evidence = (tmp_path / "evidence" / "runbook.md").read_text(encoding="utf-8")
     assert "### dup (`id not resolved`)" in evidence
     assert requests_to(fjcloud_emulator.requests_log(), "POST", "/action") == []
+
+
+def test_an_id_no_server_of_the_project_has_is_named_with_what_to_do_in_a_fleets_words(
+    fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str]
+) -> None:
+    # It was '- - (id not resolved), step 3: 404 …' with the single server's 'check SERVER_ID'.
+    add_servers(fjcloud_emulator, "web-1")
+    unknown = "11111111-2222-4333-8444-555555555555"
+    servers = list_file(tmp_path, "web-1", unknown)
+
+    result = run_runbook(
+        [*live_args, *CONFIRMED, "--servers", str(servers)], fleet_env(fjcloud_emulator, tmp_path)
+    )
+
+    assert result.returncode == 1, result.output
+    failures = result.output.split("1 of 2 servers FAILED:", 1)[1]
+    assert f"- {unknown}, step 3: 404 Not Found" in failures
+    assert "what to do: check the id in the list" in failures
+    assert "SERVER_ID" not in failures
+    assert requests_to(fjcloud_emulator.requests_log(), "POST", "/action") == []
