@@ -45,7 +45,7 @@ def read_servers_file(path: Path) -> list[Selector]:
     entry that can be no server's id or name, is refused with the line or entry that is wrong.
     """
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a BOM (Notepad, Excel) is not a name
     except (OSError, UnicodeDecodeError) as exc:
         raise pytest.UsageError(f"runbook: --servers {path}: cannot read it: {exc}") from exc
     if _is_yaml(path, text):

@@ -106,3 +106,11 @@ def test_a_yaml_boolean_is_no_server(tmp_path: Path) -> None:
 
     with pytest.raises(pytest.UsageError, match=r"entry 2 \(True\) is neither a UUID nor a name"):
         read_servers_file(path)
+
+
+def test_a_list_saved_with_a_byte_order_mark_and_crlf_is_read_as_written(tmp_path: Path) -> None:
+    # Windows' Notepad and Excel ("CSV UTF-8") start a UTF-8 file with a BOM and end lines CRLF.
+    path = tmp_path / "servers.txt"
+    path.write_bytes(f"\ufeffweb-1\r\n{UUID}\r\n".encode())
+
+    assert [s.text for s in read_servers_file(path)] == ["web-1", UUID]
