@@ -9,7 +9,6 @@ server's result, reported by its own test item.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
@@ -21,7 +20,7 @@ from runbook.errors import ApiError, NotConfirmed, RunbookError
 from runbook.fleet import Fleet, Member, Result, member_compute
 from runbook.fleet_pin import members_from_pin, pin_fleet
 from runbook.procedure import stop_attempts
-from runbook.resolve import check_zone
+from runbook.resolve import check_zone, similar_names
 from runbook.stopping import earlier_stop, stop_server
 
 if TYPE_CHECKING:
@@ -150,7 +149,7 @@ def _resolve(
         return candidates[0]
     project = run.variables.project_id
     if not candidates:
-        similar = _similar(member.label, listed)
+        similar = similar_names(member.label, [(srv.name, srv.id) for srv in listed])
         raise RunbookError(
             f"no server named {member.label!r} in project {project} (names are compared exactly)"
             + (f"; similar names: {similar}" if similar else ""),
@@ -163,15 +162,6 @@ def _resolve(
         hint="give the id of the one to stop instead of the name (`openstack server show <id>` "
         "tells them apart)",
     )
-
-
-def _similar(name: str, listed: list[ServerView], most: int = 5) -> str:
-    """The project's servers whose names are close to ``name`` (case, a typo), with their ids."""
-    folded: dict[str, list[ServerView]] = {}
-    for server in listed:
-        folded.setdefault(server.name.casefold(), []).append(server)
-    close = difflib.get_close_matches(name.casefold(), list(folded), n=most, cutoff=0.75)
-    return ", ".join(f"{server.name} ({server.id})" for key in close for server in folded[key])
 
 
 def _is_id(label: str) -> bool:

@@ -7,6 +7,7 @@ project). A missing value is an error naming the variable and where it can come 
 
 from __future__ import annotations
 
+import difflib
 from typing import Any
 
 from runbook.compute import ComputeApi
@@ -166,14 +167,17 @@ def resolve_server_name(compute: ComputeApi, name: str) -> str:
     Nova's ``name`` filter is a regular expression (a substring match), so every server of the
     project is listed and compared exactly, here.
     """
-    candidates = [server for server in compute.list_servers() if server["name"] == name]
+    servers = compute.list_servers()
+    candidates = [server for server in servers if server["name"] == name]
     if len(candidates) == 1:
         return str(candidates[0]["id"])
     project = compute.variables.project_id
     if not candidates:
+        similar = similar_names(name, [(str(s["name"]), str(s["id"])) for s in servers])
         raise VariableError(
             "--server-name",
-            f"no server named {name!r} in project {project} (names are compared exactly)",
+            f"no server named {name!r} in project {project} (names are compared exactly)"
+            + (f"; similar names: {similar}" if similar else ""),
             sources="--server-name with the exact name, or --server-id (`openstack server list` "
             "shows names and ids)",
         )
@@ -185,6 +189,16 @@ def resolve_server_name(compute: ComputeApi, name: str) -> str:
         sources="--server-id with the id of the one to stop (`openstack server show <id>` tells "
         "them apart)",
     )
+
+
+def similar_names(name: str, servers: list[tuple[str, str]], most: int = 5) -> str:
+    """``web-1 (id), …``: the servers (name, id) whose names are close to ``name`` — another
+    case, a typo — for a refusal of a name no server has."""
+    folded: dict[str, list[tuple[str, str]]] = {}
+    for server_name, server_id in servers:
+        folded.setdefault(server_name.casefold(), []).append((server_name, server_id))
+    close = difflib.get_close_matches(name.casefold(), list(folded), n=most, cutoff=0.75)
+    return ", ".join(f"{n} ({server_id})" for key in close for n, server_id in folded[key])
 
 
 def check_zone(variables: Variables, zone: str | None) -> str:
