@@ -18,6 +18,7 @@ from runbook.console import display_width, pad
 from runbook.curl import export_lines, show_command, stop_command
 from runbook.errors import ApiError, NotConfirmed, RunbookError
 from runbook.fleet import Fleet, Member, Result, member_compute
+from runbook.fleet_list import as_uuid
 from runbook.fleet_pin import members_from_pin, pin_fleet
 from runbook.procedure import stop_attempts
 from runbook.resolve import check_zone, similar_names
@@ -134,7 +135,7 @@ def _resolve(
 ) -> ServerView:
     if member.label in by_id:
         return by_id[member.label]
-    if _is_id(member.label):
+    if as_uuid(member.label) is not None:
         # Not in the project's listing: the server's own GET gives Nova's answer (404 …).
         try:
             return member_compute(run, member.label).show_server()
@@ -162,12 +163,6 @@ def _resolve(
         hint="give the id of the one to stop instead of the name (`openstack server show <id>` "
         "tells them apart)",
     )
-
-
-def _is_id(label: str) -> bool:
-    from runbook.fleet_list import Selector
-
-    return Selector(label, "").is_id
 
 
 def show_table(run: Runbook, members: list[Member]) -> None:
@@ -201,7 +196,7 @@ def dry_run_commands(run: Runbook, members: list[Member], step: int) -> None:
     verify, version = run.http_settings().verify, run.variables.compute_version or "v2"
     command = stop_command(version, verify) if step == 4 else show_command(version, verify)
     for member in members:
-        server_id = member.server_id or (member.label if _is_id(member.label) else None)
+        server_id = member.server_id or as_uuid(member.label)
         lines = export_lines({"SERVER_ID": server_id})
         if server_id is None:
             lines.insert(0, f"# {member.label}: its id is resolved in step 3")
