@@ -20,6 +20,7 @@ from runbook.errors import ApiError, NotConfirmed, RunbookError
 from runbook.fleet import Fleet, Member, Result, member_compute
 from runbook.fleet_list import as_uuid
 from runbook.fleet_pin import members_from_pin, pin_fleet
+from runbook.fleet_wait import read_states, wait_fleet
 from runbook.procedure import stop_attempts
 from runbook.resolve import check_zone, similar_names
 from runbook.stopping import earlier_stop, stop_server
@@ -205,8 +206,6 @@ def dry_run_commands(run: Runbook, members: list[Member], step: int) -> None:
 
 def stop_fleet(run: Runbook, fleet: Fleet, members: list[Member]) -> None:
     """Step 4 for every selected server: fresh reads, one confirmation, parallel idempotent stops."""
-    from runbook.fleet_wait import read_states
-
     opts = run.options
     unresolved = [m for m in members if m.server_id is None]
     if unresolved and not opts.dry_run:
@@ -373,8 +372,6 @@ def _ensure_variables(run: Runbook) -> None:
 
 def wait_step(run: Runbook, fleet: Fleet, members: list[Member]) -> None:
     """Step 5 for every selected server still in the running."""
-    from runbook.fleet_wait import wait_fleet
-
     opts = run.options
     unresolved = [m for m in members if m.server_id is None]
     if unresolved and not opts.dry_run:
