@@ -116,12 +116,15 @@ class ControlMethods(ExportChainControls, ABC):
 
     def token(self) -> str:
         """A project-scoped token for the demo user (the document's ``TOKEN``), issued over HTTP."""
-        response = requests.post(f"{self.auth_url}/auth/tokens", json=self.auth_body(), timeout=30)
-        if response.status_code != 201:
-            raise RuntimeError(
-                f"the emulator refused the demo login: {response.status_code} {response.text}"
-            )
-        return response.headers["X-Subject-Token"]
+        status, token, text = self._post_auth(self.auth_body())
+        if status != 201 or token is None:
+            raise RuntimeError(f"the emulator refused the demo login: {status} {text}")
+        return token
+
+    def _post_auth(self, body: dict[str, Any]) -> tuple[int, str | None, str]:
+        """``POST <auth_url>/auth/tokens``: (status, ``X-Subject-Token`` or None, body text)."""
+        response = requests.post(f"{self.auth_url}/auth/tokens", json=body, timeout=30)
+        return response.status_code, response.headers.get("X-Subject-Token"), response.text
 
     # -- control plane ------------------------------------------------------------------------
     def reset(self) -> None:

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import http.client
 import ipaddress
+import json
 import socket
 import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import waitress
 from flask import Flask
@@ -165,6 +167,24 @@ class EmulatorServer(ControlMethods):
         try:
             connection.request("GET", "/_emulator/health")
             return connection.getresponse().status == 200
+        finally:
+            connection.close()
+
+    def _post_auth(self, body: dict[str, Any]) -> tuple[int, str | None, str]:
+        # Straight to our own socket with the standard library, as _answers() does: no proxy
+        # applies to this loopback server, so requests' per-call Session and scan of the
+        # environment's proxy settings bought nothing but a third of the call's time.
+        connection = http.client.HTTPConnection(self._connect_host, self.port, timeout=30)
+        try:
+            connection.request(
+                "POST",
+                f"{urlsplit(self.auth_url).path}/auth/tokens",
+                body=json.dumps(body).encode("utf-8"),
+                headers={"Content-Type": "application/json"},
+            )
+            response = connection.getresponse()
+            text = response.read().decode("utf-8", "replace")
+            return response.status, response.getheader("X-Subject-Token"), text
         finally:
             connection.close()
 
