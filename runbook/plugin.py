@@ -5,6 +5,10 @@ The root conftest loads it for every pytest run, so it acts only on items marked
 returns at once and nothing is started, printed or written. A module's ``runbook_page(N)``
 marker says which page of the manual it is (page 1 when it has none); the steps are collected in
 the manual's order — page by page, step by step — whatever the order of the files.
+
+So that a run with no step pays nothing for it, this module imports only what registering the
+options and markers needs; the procedure's modules (requests, YAML, the console, the chain) are
+imported in the hooks, once they know the run has steps.
 """
 
 from __future__ import annotations
@@ -12,27 +16,24 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Generator, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from runbook.chain import Chain
 from runbook.chainoptions import ChainOptions, add_chain_options
-from runbook.chainvars import ChainVariables, resolve_ids
-from runbook.context import Runbook
 from runbook.errors import RunbookError, VariableError
-from runbook.fleet import FLEET_PARAM, Fleet, selection
-from runbook.fleet_pin import refuse_fleet_without_list
 from runbook.fleet_resume import NEW_PROCEDURE_OPTION
 from runbook.options import RunbookOptions, add_options
 from runbook.pages import PAGES, page_of, step_id
-from runbook.preflight import PreflightInput, preflight
-from runbook.report import write_report
-from runbook.sources import environment
 from runbook.steps import STEPS
+
+if TYPE_CHECKING:
+    from runbook.chain import Chain
+    from runbook.context import Runbook
 
 MARKER = "runbook_step"
 PAGE_MARKER = "runbook_page"
-RUNBOOK_KEY = pytest.StashKey[Runbook]()
+RUNBOOK_KEY = pytest.StashKey["Runbook"]()
 PREFLIGHT_KEY = pytest.StashKey[bool]()
 CHAIN_KEY = pytest.StashKey[ChainOptions]()
 FIRST_OF_PAGE_KEY = pytest.StashKey[set[int]]()  # the first selected step of each page
@@ -60,11 +61,24 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", f"{PAGE_MARKER}(number): the page of the manual a module runs (2–5)"
     )
-    selection(config)  # a fleet's list read now: a bad or repeating entry is a usage error
+    if _runbook_args(config):
+        from runbook.fleet import selection
+
+        selection(config)  # a fleet's list read now: a bad or repeating entry is a usage error
     _refuse_xdist(config)
 
 
 _HERE = Path(__file__).resolve().parent
+
+
+def _runbook_args(config: pytest.Config) -> list[str]:
+    """The command line's paths that collect the runbook's steps (``runbook``, a page, ``.``)."""
+    named = []
+    for arg in config.args:
+        path = (config.invocation_params.dir / arg.split("::", 1)[0]).resolve()
+        if path == _HERE or _HERE in path.parents or path in _HERE.parents:
+            named.append(arg)
+    return named
 
 
 def _refuse_xdist(config: pytest.Config) -> None:
@@ -76,17 +90,20 @@ def _refuse_xdist(config: pytest.Config) -> None:
     """
     if getattr(config.option, "dist", "no") == "no":
         return
-    for arg in config.args:
-        path = (config.invocation_params.dir / arg.split("::", 1)[0]).resolve()
-        if path == _HERE or _HERE in path.parents or path in _HERE.parents:
-            raise pytest.UsageError(
-                f"{arg}: the runbook's steps run in order in one process — run pytest runbook "
-                "without -n/--dist (pytest-xdist is for the test suite: make test)"
-            )
+    named = _runbook_args(config)
+    if named:
+        raise pytest.UsageError(
+            f"{named[0]}: the runbook's steps run in order in one process — run pytest runbook "
+            "without -n/--dist (pytest-xdist is for the test suite: make test)"
+        )
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """A fleet: one item per server for the steps that take ``fleet_server`` (``[web-1]``)."""
+    if metafunc.definition.get_closest_marker(MARKER) is None:
+        return  # not a step: only the runbook's steps act on a fleet's servers
+    from runbook.fleet import FLEET_PARAM, selection
+
     if FLEET_PARAM in metafunc.fixturenames:
         fleet = selection(metafunc.config)
         if fleet is not None:
@@ -101,6 +118,8 @@ def fleet_server() -> None:
 
 
 def _fleet_label(item: pytest.Item) -> str | None:
+    from runbook.fleet import FLEET_PARAM
+
     callspec = getattr(item, "callspec", None)
     label = callspec.params.get(FLEET_PARAM) if callspec is not None else None
     return str(label) if label is not None else None
@@ -124,6 +143,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     steps = sorted((item for item in items if _step(item) is not None), key=lambda i: _step(i) or 0)
     if not steps:
         return
+    from runbook.context import Runbook
+    from runbook.fleet import Fleet, selection
+
     options = RunbookOptions.from_config(config)
     chain = ChainOptions.from_config(config)
     _check_chain_ids(config)
@@ -175,6 +197,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 def _check_chain_ids(config: pytest.Config) -> None:
     """CONTAINER, VOLUME_ID, IMAGE_NAME … checked before anything is asked or sent."""
+    from runbook.chainvars import ChainVariables, resolve_ids
+    from runbook.sources import environment
+
     try:
         resolve_ids(ChainVariables(), vars(config.option), environment())
     except VariableError as exc:
@@ -204,6 +229,8 @@ def _not_selected(
 @pytest.fixture(scope="session")
 def chain(runbook: Runbook, request: pytest.FixtureRequest) -> Iterator[Chain]:
     """Pages 2–5's shared state over the run: their variables, API clients, the upload ledger."""
+    from runbook.chain import Chain
+
     shared = Chain(runbook, request.config.stash[CHAIN_KEY])
     yield shared
     shared.close()
@@ -254,6 +281,9 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     if not item.config.stash.get(PREFLIGHT_KEY, False):
         # Once, before the first selected step: nothing is asked or sent before it passes.
         item.config.stash[PREFLIGHT_KEY] = True
+        from runbook.fleet_pin import refuse_fleet_without_list
+        from runbook.preflight import PreflightInput, preflight
+
         refuse_fleet_without_list(run)  # a fleet procedure continues with its list only
         first = _as_page1_step(run.state.first_step)
         preflight(PreflightInput(run.options, run.sources, run.variables, first))
@@ -375,4 +405,6 @@ def pytest_terminal_summary(
     """The section 移行前の作業 — export pre-work: one line per step and what was done."""
     run = _runbook(config)
     if run is not None and run.started:  # not for --collect-only
+        from runbook.report import write_report
+
         write_report(terminalreporter, run)
