@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from emulator import EmulatorServer
-from tests.runbook.conftest import live_env, requests_to
+from tests.runbook.conftest import live_env, requests_to, run_runbook
 
 CONFIRMED = ["--yes", "--confirm-manual"]
 
@@ -41,3 +41,15 @@ def journal_records(tmp_path: Path) -> list[dict[str, Any]]:
     """The records of the journal in ``tmp_path``'s evidence folder."""
     text = (tmp_path / "evidence" / "journal.jsonl").read_text(encoding="utf-8")
     return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def pinned_fleet(
+    server: EmulatorServer, tmp_path: Path, live_args: list[str], *names: str
+) -> tuple[dict[str, str], list[str]]:
+    """ACTIVE servers ``names`` listed by name and pinned by a run ``--to-step 3``: ``(ids, args)``,
+    the arguments (confirmed) to continue the procedure with."""
+    ids = add_servers(server, *names)
+    args = [*live_args, *CONFIRMED, "--servers", str(list_file(tmp_path, *names))]
+    pinned = run_runbook([*args, "--to-step", "3"], fleet_env(server, tmp_path))
+    assert pinned.returncode == 0, pinned.output
+    return ids, args

@@ -16,6 +16,7 @@ from tests.runbook.fleet_servers import (
     fleet_env,
     journal_records,
     list_file,
+    pinned_fleet,
     stop_statuses,
 )
 
@@ -262,10 +263,7 @@ def test_a_rerun_naming_no_servers_continues_with_the_pinned_list_and_stops_only
 def test_a_server_deleted_after_step_3_is_gone_and_the_others_are_stopped(
     fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str]
 ) -> None:
-    ids = add_servers(fjcloud_emulator, "web-1", "web-2", "web-3")
-    args = [*live_args, *CONFIRMED, "--servers", str(list_file(tmp_path, *ids))]
-    pinned = run_runbook([*args, "--to-step", "3"], fleet_env(fjcloud_emulator, tmp_path))
-    assert pinned.returncode == 0, pinned.output
+    ids, args = pinned_fleet(fjcloud_emulator, tmp_path, live_args, "web-1", "web-2", "web-3")
     fjcloud_emulator.delete_server(ids["web-2"])
 
     result = run_runbook([*args, "--from-step", "4", "-v"], fleet_env(fjcloud_emulator, tmp_path))
@@ -305,10 +303,7 @@ def test_a_rerun_whose_saved_token_expired_gets_a_new_one_once_and_stops_each_se
 ) -> None:
     # A single server's --from-step 4 renews an expired token with the password (one POST
     # /v3/auth/tokens); a fleet's failed every server at the restored token's lookup (401).
-    ids = add_servers(fjcloud_emulator, "web-1", "web-2", "web-3")
-    args = [*live_args, *CONFIRMED, "--servers", str(list_file(tmp_path, *ids))]
-    pinned = run_runbook([*args, "--to-step", "3"], fleet_env(fjcloud_emulator, tmp_path))
-    assert pinned.returncode == 0, pinned.output
+    ids, args = pinned_fleet(fjcloud_emulator, tmp_path, live_args, "web-1", "web-2", "web-3")
     fjcloud_emulator.advance_clock(3 * 3600 + 1)  # Keystone's tokens last 3 hours: all expired
     fjcloud_emulator.clear_requests_log()
 
