@@ -141,17 +141,18 @@ def pytest_fixture_setup(fixturedef: Any, request: pytest.FixtureRequest) -> Ite
 
 def _resolve_seed_path(fixturedef: Any, options: Any) -> None:
     """A relative ``seed`` is relative to the file that defines the options fixture."""
-    where = _defined_in(fixturedef.func)
     if not isinstance(options, dict):
         raise pytest.UsageError(
-            f"{fixturedef.argname} ({where or 'plugin'}) must return a dict of keyword arguments, "
-            f"got {type(options).__name__}"
+            f"{fixturedef.argname} ({_defined_in(fixturedef.func) or 'plugin'}) must return a "
+            f"dict of keyword arguments, got {type(options).__name__}"
         )
     seed = options.get("seed")
-    if isinstance(seed, str | os.PathLike) and where is not None:
-        path = Path(seed)
-        if not path.is_absolute():
-            options["seed"] = where.parent / path  # in place: it is the cached value
+    # Only a relative path needs the defining file (inspect and a resolve() on disk): the
+    # function-scoped fjcloud_mock_options is set up again for every test.
+    if isinstance(seed, str | os.PathLike) and not Path(seed).is_absolute():
+        where = _defined_in(fixturedef.func)
+        if where is not None:
+            options["seed"] = where.parent / seed  # in place: it is the cached value
 
 
 def _defined_in(func: Any) -> Path | None:
