@@ -33,7 +33,8 @@ class FleetProgress:
         self._rows = {member.label: _Row() for member in members}
         self._changed: list[Member] = []
         self._total_due = False
-        self._width = max((len(m.label) for m in members), default=4)  # the record's lines
+        # The record's lines: as wide as the longest label, or as "total".
+        self._width = max([len("total"), *(len(m.label) for m in members)])
         self._column = max(self._width, len("server"))  # the view's first column
 
     def seen(self, member: Member, seen: Seen) -> None:
@@ -68,9 +69,11 @@ class FleetProgress:
     def frame(self, elapsed: float, fleet: Fleet, size: Size, next_read_in: float) -> list[str]:
         """The live view: a header, one line per server (as many as fit), and a total."""
         waiting = sum(1 for row in self._rows.values() if row.finished_at is None)
+        # Not aligned with the servers' column: with UUIDs as labels that would push the counts
+        # past a 100-column terminal's edge.
         total = (
-            f"      {'total':<{self._column}}  {self._total(fleet, waiting)} · "
-            f"{duration(elapsed)} of at most {duration(self._timeout)}"
+            f"      total  {self._total(fleet, waiting)} · {duration(elapsed)} of at most "
+            f"{duration(self._timeout)}"
         )
         if waiting:
             total += f" · next read in {max(0.0, next_read_in):.0f} s"

@@ -18,6 +18,7 @@ from runbook.errors import RunbookError, WaitFailed
 from runbook.fleet import Fleet, Member, Result, member_compute
 from runbook.fleet_progress import FleetProgress
 from runbook.procedure import stop_attempts
+from runbook.stopping import in_error
 
 if TYPE_CHECKING:
     from runbook.context import Runbook
@@ -208,14 +209,9 @@ def _judge(run: Runbook, member: Member, state: State, elapsed: float) -> Result
             f"SHUTOFF after {elapsed:.1f} s, vm_state {state.vm_state}, "
             f"power_state {state.power_state}",
         )
-    if state.status == "ERROR":
-        fault = f" ({state.fault})" if state.fault else ""
-        error = WaitFailed(
-            f"the server went to ERROR while stopping{fault}: {state.state_line()}",
-            hint="the cloud could not stop it: look at `openstack server show` and give the "
-            "request ids in the evidence to FJcloud-O support",
-        )
-        return Result(False, error.message, error)
+    failed = in_error(state)
+    if failed is not None:
+        return Result(False, failed.message, failed)
     accepted = member.stop_accepted or any(
         attempt.accepted for attempt in stop_attempts(run.journal.records, state.id)
     )

@@ -15,6 +15,7 @@ STEP_COUNT = 5
 LIVE_POLL = (5.0, 600.0)
 EMULATOR_POLL = (0.02, 60.0)
 PROGRESS_MODES = ("auto", "live", "lines")
+MAX_REHEARSAL_SERVERS = 1000  # a rehearsal of 1000 takes a few seconds; more is no rehearsal
 
 
 def add_options(parser: pytest.Parser) -> None:
@@ -273,10 +274,15 @@ class RunbookOptions:
         rehearsal = get("rehearsal_servers")
         if parallel < 1:
             raise pytest.UsageError(f"runbook: --parallel must be >= 1 (got {parallel})")
-        if rehearsal is not None and (target == "live" or not 1 <= int(str(rehearsal)) <= 1000):
+        if rehearsal is not None and target == "live":
             raise pytest.UsageError(
-                "runbook: --rehearsal-servers N (1–1000) rehearses against the bundled emulator "
-                "only (not with --target live)"
+                "runbook: --rehearsal-servers seeds the bundled emulator, so it cannot be used "
+                "with --target live: leave one of them out (a live fleet is --servers FILE or "
+                "--server-id repeated)"
+            )
+        if rehearsal is not None and not 1 <= int(str(rehearsal)) <= MAX_REHEARSAL_SERVERS:
+            raise pytest.UsageError(
+                f"runbook: --rehearsal-servers must be 1–{MAX_REHEARSAL_SERVERS} (got {rehearsal})"
             )
         return cls(
             target=target,

@@ -218,6 +218,25 @@ def _after_uncertain_post(
     )
 
 
+def in_error(server: ServerView) -> WaitFailed | None:
+    """The failure of a server in ERROR with no task left, or None.
+
+    ERROR *with* a task is a stop under way: Nova stops a server in vm_state error too
+    (nova/compute/api.py ``stop``: ``check_instance_state(vm_state=[ACTIVE, ERROR])``) and its
+    status stays ERROR until vm_state changes (nova/api/openstack/common.py
+    ``status_from_state``), so the wait goes on. A stop that fails ends with task_state None and
+    the server in ERROR (nova/compute/manager.py sets the error state and clears the task).
+    """
+    if server.status != "ERROR" or server.task_state is not None:
+        return None
+    fault = f" ({server.fault})" if server.fault else ""
+    return WaitFailed(
+        f"the server is in ERROR and no stop is under way{fault}: {server.state_line()}",
+        hint="the cloud could not stop it: look at `openstack server show` and give the "
+        "request ids in the evidence to FJcloud-O support",
+    )
+
+
 def wait_for_shutoff(
     compute: ComputeApi,
     *,
@@ -228,7 +247,8 @@ def wait_for_shutoff(
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
 ) -> tuple[ServerView, float]:
-    """GET the server every ``interval`` s until SHUTOFF; fail on ERROR, 404 or ``timeout``.
+    """GET the server every ``interval`` s until SHUTOFF; fail on ERROR with no task (``in_error``),
+    404 or ``timeout``.
 
     ``stop_accepted``: step 4 saw the stop accepted in this run, so an ACTIVE server with no
     task_state means the stop ended without stopping it (Nova sets task_state powering-off before
@@ -249,13 +269,9 @@ def wait_for_shutoff(
         progress(f"{shown} s  status {server.status:<8} task_state {server.task_state or '-'}")
         if server.status == "SHUTOFF":
             return server, elapsed
-        if server.status == "ERROR":
-            fault = f" ({server.fault})" if server.fault else ""
-            raise WaitFailed(
-                f"the server went to ERROR while stopping{fault}: {server.state_line()}",
-                hint="the cloud could not stop it: look at `openstack server show` and give the "
-                "request ids in the evidence to FJcloud-O support",
-            )
+        failed = in_error(server)
+        if failed is not None:
+            raise failed
         if stop_accepted and server.status == "ACTIVE" and server.task_state is None:
             raise WaitFailed(
                 f"the server is ACTIVE with no task after the stop was accepted: {server.state_line()}",

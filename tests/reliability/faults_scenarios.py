@@ -199,7 +199,7 @@ SCENARIOS: list[Scenario] = [
         "server-error",
         "server goes to ERROR while step 5 polls",
         "failed",
-        "the server went to ERROR while stopping",
+        "the server is in ERROR and no stop is under way",
         setup=_manual,
         during=lambda ctx: ctx.control(
             "POST", f"/servers/{ctx.server_id}/state", {"status": "ERROR"}

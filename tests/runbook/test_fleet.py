@@ -134,7 +134,23 @@ def test_error_while_waiting_fails_that_server_only(
     assert "test_step5_check_server_status[app-1] PASSED" in result.output
     assert "test_step5_check_server_status[app-3] PASSED" in result.output
     assert "test_step5_check_server_status[app-2] FAILED" in result.output
-    assert "the server went to ERROR while stopping" in result.output
+    assert "the server is in ERROR and no stop is under way" in result.output
+
+
+def test_a_server_in_error_is_stopped_with_the_others_and_waited_for_to_shutoff(
+    fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str]
+) -> None:
+    # nova/compute/api.py stop accepts vm_state error; the status reads ERROR while it powers off.
+    ids = add_servers(fjcloud_emulator, "app-1", "app-2")
+    fjcloud_emulator.set_server_state(ids["app-2"], "ERROR")
+    fjcloud_emulator.set_timing(0.3)
+    args = [*live_args, *CONFIRMED, "--servers", str(list_file(tmp_path, *ids)), "-v"]
+
+    result = run_runbook(args, fleet_env(fjcloud_emulator, tmp_path))
+
+    assert result.returncode == 0, result.output
+    assert "test_step5_check_server_status[app-2] PASSED" in result.output
+    assert stop_statuses(fjcloud_emulator, ids["app-2"]) == [202]
 
 
 def test_a_timeout_fails_only_the_server_still_stopping(

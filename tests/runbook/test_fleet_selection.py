@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from emulator import EmulatorServer
-from tests.runbook.conftest import requests_to, run_runbook
+from tests.runbook.conftest import base_env, requests_to, run_runbook
 from tests.runbook.fleet_servers import CONFIRMED, add_servers, fleet_env, list_file
 
 pytestmark = pytest.mark.slow
@@ -103,6 +103,24 @@ def test_a_bad_list_or_option_is_a_usage_error_before_any_password_is_sent(
     assert result.returncode == 4, result.output  # pytest's usage error
     assert said in result.output
     assert fjcloud_emulator.requests_log() == []  # not even the password
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--rehearsal-servers", "0"], "--rehearsal-servers must be 1–1000 (got 0)"),
+        (["--rehearsal-servers", "1001"], "--rehearsal-servers must be 1–1000 (got 1001)"),
+        (["--rehearsal-servers", "3", "--target", "live"], "cannot be used with --target live"),
+    ],
+    ids=["zero", "too-many", "live"],
+)
+def test_a_rehearsal_fleet_out_of_range_or_live_is_a_usage_error(
+    tmp_path: Path, args: list[str], said: str
+) -> None:
+    result = run_runbook(args, base_env(tmp_path))
+
+    assert result.returncode == 4, result.output
+    assert said in result.output
 
 
 def test_repeated_server_ids_must_be_ids(

@@ -65,8 +65,29 @@ def test_error_state_while_waiting_fails_step_5(
 
     assert result.returncode == 1
     assert result.step_line(5).startswith("FAILED")
-    assert "the server went to ERROR while stopping" in result.output
+    assert "the server is in ERROR and no stop is under way" in result.output
     assert "FJcloud-O support" in result.output
+
+
+def test_a_server_in_error_is_stopped_and_step_5_waits_through_its_powering_off(
+    fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str]
+) -> None:
+    # nova/compute/api.py stop: check_instance_state(vm_state=[ACTIVE, ERROR]); while it powers
+    # off, status_from_state shows ERROR (vm_state error, task_state powering-off).
+    server_id = fjcloud_emulator.server_ids[0]
+    fjcloud_emulator.set_server_state(server_id, "ERROR")
+    fjcloud_emulator.set_timing("manual")
+    run = Background(
+        [*live_args, *CONFIRMED], live_env(fjcloud_emulator, tmp_path), fjcloud_emulator
+    )
+
+    run.wait_for(polling_started(server_id), "step 5 to poll")
+    fjcloud_emulator.advance(server_id)
+    result = run.finish()
+
+    assert result.returncode == 0, result.output
+    assert "status ERROR    task_state powering-off" in result.output
+    assert result.step_line(5).startswith("PASSED")
 
 
 def test_timeout_fails_step_5_with_the_last_state(
