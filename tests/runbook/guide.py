@@ -13,7 +13,7 @@ import re
 import sys
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from emulator import EmulatorServer
@@ -36,9 +36,15 @@ class Scenario:
     env: dict[str, str | None] = field(default_factory=dict)
     shown_env: str = ""  # what the operator exported on the command line, shown before it
     before: tuple[tuple[str, ...], ...] = ()  # earlier commands of the same procedure (not shown)
+    # Files written in the scratch folder first, as (name, text); with ``cat``, the transcript
+    # opens with ``$ cat NAME`` and the text of each, as the operator would show them.
+    files: tuple[tuple[str, str], ...] = ()
+    cat: bool = False
     first: str | None = None  # show from the first line containing this (else from the start)
     last: str | None = None  # … up to the last line containing this
     setup: Callable[[EmulatorServer], None] | None = None
+    # Acts on the emulator after the ``before`` commands, before the shown one (an unlock).
+    between: Callable[[EmulatorServer], None] | None = None
     # Instead of first/last, several parts: each from the first line containing its first string
     # (after the part before it) to the next line containing its second — what lies between them
     # varies from run to run (a fleet's step 5 sees its servers stop on different polls).
@@ -49,6 +55,40 @@ class Scenario:
 # Page 1 of the manual (移行前の作業), which this guide shows; without --page the run goes on.
 PAGE = ("--page", "1")
 LIVE = ("--target", "live", *PAGE)
+
+# The fleet section's procedure: three servers by name, web-2 locked (Nova's 409), 1-second stops.
+# Step 5 reads every 2 s, clearly longer than a stop, so its first read sees each stopping server
+# powering-off and its second SHUTOFF: the same change lines on every run.
+# (Between step 4's stops and step 5's first read lie about 0.04 s, 0.2 s on a busy machine.)
+# The ids are fixed so that a recapture keeps the document's.
+FLEET_IDS = {
+    "web-1": "b0af05a2-02fe-4703-88fc-b3ad8ae1b974",
+    "web-2": "55139f3c-cdf3-4ea4-8cd1-d0164ae0e0e2",
+    "db-1": "c134ec6d-9fbc-4a97-bc21-690bd48b46bc",
+}
+SERVERS_TXT = ("servers.txt", "# the shop, wave 1\nweb-1\nweb-2\ndb-1\n")
+FLEET = ("--target", "live", "--servers", "servers.txt")
+FLEET_FIRST = (*FLEET, "--poll-interval", "2", "--yes", "--confirm-manual")
+FLEET_RERUN = (*FLEET, "--poll-interval", "2", "--yes", "--from-step", "4")
+# The first run again as a later scenario's earlier command: not shown, so its step 5 may read
+# every 0.2 s (the same procedure, a second sooner).
+FLEET_EARLIER = (*FLEET, "--poll-interval", "0.2", "--yes", "--confirm-manual")
+
+
+def _shop(server: EmulatorServer) -> None:
+    server.set_timing(1.0)
+    for name, server_id in FLEET_IDS.items():
+        server.add_server(id=server_id, name=name, locked=name == "web-2")
+
+
+def _unlock_web_2(server: EmulatorServer) -> None:
+    server.set_server_state(FLEET_IDS["web-2"], "ACTIVE", locked=False)
+
+
+# What the fleet's scenarios share: no SERVER_ID (a fleet has none), servers.txt, the shop.
+FLEET_SCENARIO = Scenario("", (), env={"SERVER_ID": None}, files=(SERVERS_TXT,), setup=_shop)
+
+
 SCENARIOS = (
     Scenario("rehearse", PAGE),
     Scenario("dry-run", (*LIVE, "--dry-run"), first="[2/5]", last="[4/5]"),
@@ -81,6 +121,36 @@ SCENARIOS = (
         parts=(("[4/5]", "stopping 3 servers"), ("PASSED        4.", "fleet-03  ")),
         document=README,
     ),
+    replace(
+        FLEET_SCENARIO,
+        name="fleet-web-2-locked",
+        args=FLEET_FIRST,
+        cat=True,
+        parts=(
+            ("[4/5]", "✔ passed"),
+            ("[4/5]", "✔ passed"),
+            ("[5/5]", "✔ passed"),
+            ("仮想サーバエクスポート — the export", "continue with --from-step 4"),
+        ),
+    ),
+    replace(
+        FLEET_SCENARIO,
+        name="fleet-rerun",
+        args=FLEET_RERUN,
+        before=(FLEET_EARLIER,),
+        between=_unlock_web_2,
+        parts=(("runbook: resumed", "✔ passed"), ("PASSED        4.", "runbook.md")),
+    ),
+    # Only the line naming the pinned list is shown; web-2 stays locked, so step 5 has nothing
+    # left to wait for (its two servers are SHUTOFF) and the scenario takes 2 s less.
+    replace(
+        FLEET_SCENARIO,
+        name="fleet-pinned",
+        args=("--target", "live", "--poll-interval", "2", "--yes", "--from-step", "4"),
+        before=(FLEET_EARLIER,),
+        first="runbook: servers:",
+        last="runbook: servers:",
+    ),
 )
 
 _NORMAL = (
@@ -104,18 +174,21 @@ def normalise(line: str) -> str:
 
 
 def run(scenario: Scenario) -> str:
-    """Run ``scenario`` in a fresh folder against a fresh emulator; its transcript as shown."""
+    """Run ``scenario`` in a fresh folder against a fresh emulator; its transcript as shown.
+
+    ``env`` applies to the ``before`` commands too: they are the same operator's earlier steps.
+    """
     with tempfile.TemporaryDirectory() as folder, EmulatorServer() as server:
         cwd = Path(folder)
+        for name, text in scenario.files:
+            (cwd / name).write_text(text, encoding="utf-8")
         if scenario.setup is not None:
             scenario.setup(server)
-        base = {**live_env(server, cwd), "COLUMNS": COLUMNS}
+        env = live_env(server, cwd, COLUMNS=COLUMNS, **scenario.env)
         for args in scenario.before:
-            run_runbook(list(args), base, cwd=cwd)
-        env = {**base, **{k: v for k, v in scenario.env.items() if v is not None}}
-        for name, value in scenario.env.items():
-            if value is None:
-                env.pop(name, None)
+            run_runbook(list(args), env, cwd=cwd)
+        if scenario.between is not None:
+            scenario.between(server)
         result = run_runbook(list(scenario.args), env, cwd=cwd)
     return _shown(scenario, result.output)
 
@@ -127,7 +200,10 @@ def _shown(scenario: Scenario, output: str) -> str:
     # the test file by a path from that folder: it is shown as from the repository.
     start = next(i for i, line in enumerate(lines) if "test_export_preparation.py" in line)
     lines = ["runbook/test_export_preparation.py", *lines[start + 1 :]]
-    command = f"$ {scenario.shown_env}{PYTEST}{''.join(' ' + a for a in scenario.args)}"
+    files = [f"$ cat {name}\n{text.rstrip()}" for name, text in scenario.files if scenario.cat]
+    command = "\n".join(
+        [*files, f"$ {scenario.shown_env}{PYTEST}{''.join(' ' + a for a in scenario.args)}"]
+    )
     if scenario.parts:
         return "\n".join([command, *_parts(lines, scenario.parts)])
     head, tail = 0, len(lines)
