@@ -61,6 +61,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", f"{PAGE_MARKER}(number): the page of the manual a module runs (2–5)"
     )
+    config.addinivalue_line(
+        "markers", "fleet: one server's item of a fleet step (-k 'not fleet or [web-1]')"
+    )
     if _runbook_args(config):
         from runbook.fleet import selection
 
@@ -107,8 +110,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if FLEET_PARAM in metafunc.fixturenames:
         fleet = selection(metafunc.config)
         if fleet is not None:
-            labels = [selector.text for selector in fleet]
-            metafunc.parametrize(FLEET_PARAM, labels, ids=labels)
+            # Each item marked `fleet`, so `-k "not fleet or [web-1]"` keeps steps 1–3 and
+            # exactly web-1's items (the brackets end the label: `-k web-1` matches web-10 too).
+            params = [pytest.param(s.text, id=s.text, marks=pytest.mark.fleet) for s in fleet]
+            metafunc.parametrize(FLEET_PARAM, params)
 
 
 @pytest.fixture

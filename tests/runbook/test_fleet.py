@@ -225,6 +225,24 @@ def test_minus_k_selects_the_servers_a_rehearsal_stops(tmp_path: Path) -> None:
     assert "1 of 1 servers ok; 3 of the 4 listed not selected" in result.output
 
 
+def test_bracketed_label_selects_exactly_that_server_not_its_prefix_siblings(
+    fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str]
+) -> None:
+    # -k matches substrings (pytest): "web-1" is in "web-10" too; "[web-1]" ends at the label.
+    ids = add_servers(fjcloud_emulator, "web-1", "web-10", "web-11")
+    args = [*live_args, *CONFIRMED, "--servers", str(list_file(tmp_path, *ids))]
+
+    result = run_runbook(
+        [*args, "-v", "-k", "not fleet or [web-1]"], fleet_env(fjcloud_emulator, tmp_path)
+    )
+
+    assert result.returncode == 0, result.output
+    assert "test_step3_set_variables PASSED" in result.output  # the steps of no server run
+    assert stop_statuses(fjcloud_emulator, ids["web-1"]) == [202]
+    assert stop_statuses(fjcloud_emulator, ids["web-10"]) == []
+    assert stop_statuses(fjcloud_emulator, ids["web-11"]) == []
+
+
 def test_another_list_on_a_pinned_procedure_is_refused(
     fjcloud_emulator: EmulatorServer, tmp_path: Path, live_args: list[str]
 ) -> None:
