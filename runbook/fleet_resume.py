@@ -15,13 +15,12 @@ import pytest
 
 from runbook.errors import RunbookError
 from runbook.journal import JOURNAL_NAME, read_journal
-from runbook.options import RunbookOptions
+from runbook.options import NEW_PROCEDURE_OPTION, RunbookOptions
 from runbook.procedure import pinned_identity
 from runbook.sources import environment
 from runbook.statefile import load_state
 
 FROM_JOURNAL = "the procedure's journal"
-NEW_PROCEDURE_OPTION = "runbook_new_procedure"  # as runbook.session names it
 
 
 def pinned_labels(config: pytest.Config) -> list[tuple[str, str]] | None:

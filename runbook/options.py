@@ -15,6 +15,7 @@ STEP_COUNT = 5
 LIVE_POLL = (5.0, 600.0)
 EMULATOR_POLL = (0.02, 60.0)
 PROGRESS_MODES = ("auto", "live", "lines")
+NEW_PROCEDURE_OPTION = "runbook_new_procedure"  # read by runbook.session and runbook.fleet_resume
 MAX_REHEARSAL_SERVERS = 1000  # a rehearsal of 1000 takes a few seconds; more is no rehearsal
 
 
@@ -147,6 +148,13 @@ def add_options(parser: pytest.Parser) -> None:
         default=DEFAULT_STATE_FILE,
         metavar="PATH",
         help=f"runbook: variables kept between invocations, mode 0600, never the password (default {DEFAULT_STATE_FILE})",
+    )
+    add(
+        "--new-procedure",
+        dest=NEW_PROCEDURE_OPTION,
+        action="store_true",
+        help="runbook: start a new procedure (new journal and evidence folder) instead of "
+        "continuing the one the state file points at",
     )
     add(
         "--progress",

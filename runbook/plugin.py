@@ -22,7 +22,6 @@ import pytest
 
 from runbook.chainoptions import ChainOptions, add_chain_options
 from runbook.errors import RunbookError, VariableError
-from runbook.fleet_resume import NEW_PROCEDURE_OPTION
 from runbook.options import RunbookOptions, add_options
 from runbook.pages import PAGES, page_of, step_id
 from runbook.steps import STEPS
@@ -43,13 +42,6 @@ NOTE_KEY = pytest.StashKey[str]()  # said once, before the first step
 def pytest_addoption(parser: pytest.Parser) -> None:
     """The runbook's options, in their own group."""
     add_options(parser)
-    parser.getgroup("runbook").addoption(
-        "--new-procedure",
-        dest=NEW_PROCEDURE_OPTION,
-        action="store_true",
-        help="runbook: start a new procedure (new journal and evidence folder) instead of "
-        "continuing the one the state file points at",
-    )
     add_chain_options(parser)
 
 

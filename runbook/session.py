@@ -27,8 +27,9 @@ from runbook.crashpoints import ENV_VAR, CrashPoints
 from runbook.errors import StateFileError
 from runbook.evidence import new_folder, write_evidence
 from runbook.fleet import SERVERS_SOURCE, Fleet, source_options
-from runbook.fleet_resume import FROM_JOURNAL, NEW_PROCEDURE_OPTION
+from runbook.fleet_resume import FROM_JOURNAL
 from runbook.journal import JOURNAL_NAME, Journal, JournalError, new_id
+from runbook.options import NEW_PROCEDURE_OPTION
 from runbook.procedure import (
     Mismatch,
     PinnedServer,
