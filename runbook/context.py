@@ -27,7 +27,7 @@ from runbook.identity import PasswordAuth, TokenGrant, password_auth, request_to
 from runbook.journal import Journal
 from runbook.options import RunbookOptions
 from runbook.procedure import StopAttempt, completed_step, stop_attempts
-from runbook.resolve import resolve_variables, token_lookup
+from runbook.resolve import resolve_server_name, resolve_variables, token_lookup
 from runbook.secrets import SecretRegistry
 from runbook.session import Session, close_session, open_session, pin_procedure, verify_pin
 from runbook.sources import Sources
@@ -281,9 +281,21 @@ class Runbook:
             region_option=self.options.region,
             require_token=not self.options.dry_run,
         )
+        self.resolve_server_name()
         names = ("COMPUTE", "PROJECT_ID", "SERVER_ID", "TOKEN")
         self.note("variables: " + ", ".join(f"{n} from {v.origins.get(n, '-')}" for n in names))
         self.variables_resolved = True
+
+    def resolve_server_name(self) -> None:
+        """``--server-name NAME`` and no SERVER_ID: the one server of the project named exactly
+        NAME (GET {COMPUTE}/{v2|v2.1}/{PROJECT_ID}/servers) — in page 1's step 3, or in the
+        first step of an invocation that starts later (pages 2–5 of one server)."""
+        v = self.variables
+        name = self.sources.get("server_name")
+        if self.fleet is not None or v.server_id or not name or not v.token:
+            return
+        v.server_id = resolve_server_name(self.compute(), str(name))
+        self.note(f"--server-name {name!r}: the one server with that name is {v.server_id}")
 
     def accept_token(self, grant: TokenGrant) -> None:
         """The one way a token obtained with the password enters the run (steps 2, 401 retry)."""

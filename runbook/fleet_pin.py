@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from runbook.chainoptions import parse_pages
 from runbook.errors import VariableError
 from runbook.fleet import Member
+from runbook.fleet_export import export_hint
 from runbook.procedure import (
     IdentityMismatch,
     Mismatch,
@@ -80,9 +82,15 @@ def refuse_fleet_without_list(run: Runbook) -> None:
         return
     shown = ", ".join(f"{s.name} ({s.id})" for s in pinned.servers)
     run.journal.append("refused", reasons=[f"a fleet procedure without its list: {shown}"])
+    hint = (
+        "continue it with the same list (--servers FILE, or --server-id once per server); "
+        "or start a new procedure explicitly with --new-procedure"
+    )
+    if any(page > 1 for page in parse_pages(run.config.getoption("runbook_pages", None))):
+        first = pinned.servers[0]
+        hint = export_hint(first.name or first.id, first.id)  # a fleet's procedure is page 1 only
     raise IdentityMismatch(
         f"refusing: procedure {run.session.procedure} is a fleet of {len(pinned.servers)} servers "
         f"(pinned at step 3: {shown}), and this invocation names none. Nothing was sent.",
-        hint="continue it with the same list (--servers FILE, or --server-id once per server); "
-        "or start a new procedure explicitly with --new-procedure",
+        hint=hint,
     )

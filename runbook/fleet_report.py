@@ -6,6 +6,7 @@ from typing import Any
 
 from runbook.console import display_width, pad
 from runbook.fleet import Fleet, Member, server_results, some
+from runbook.fleet_export import export_hint
 from runbook.fleet_list import as_uuid
 
 
@@ -22,8 +23,9 @@ def _why_nothing(fleet: Fleet, member: Member) -> str:
     return "not run: an earlier step failed" if selected else "not selected in this run"
 
 
-def fleet_table(fleet: Fleet) -> list[str]:
-    """One line per server (name, id, step 4, step 5, what was done), then each failure's reason."""
+def fleet_table(fleet: Fleet, *, live: bool = False) -> list[str]:
+    """One line per server (name, id, step 4, step 5, what was done), then each failure's reason;
+    ``live``: then how to export the stopped servers (a rehearsal's emulator is gone by then)."""
     rows = [("server", "id", "step 4", "step 5", "what was done")]
     for member in fleet.members.values():
         last = max(member.results, default=None)
@@ -56,6 +58,12 @@ def fleet_table(fleet: Fleet) -> list[str]:
     if failed:
         lines.append(
             "  a rerun continues the procedure: servers already stopped are read, never stopped again"
+        )
+    stopped = [m for m in fleet.members.values() if 5 in m.results and m.results[5].ok]
+    first = next((m for m in stopped if m.server_id), None)
+    if live and first is not None and first.server_id is not None:
+        lines.append(
+            f"next: イメージの作成 — {export_hint(first.name or first.label, first.server_id)}"
         )
     return lines
 

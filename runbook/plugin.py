@@ -29,6 +29,7 @@ from runbook.steps import STEPS
 if TYPE_CHECKING:
     from runbook.chain import Chain
     from runbook.context import Runbook
+    from runbook.fleet_list import Selector
 
 MARKER = "runbook_step"
 PAGE_MARKER = "runbook_page"
@@ -160,6 +161,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     fleet = selection(config)
     if fleet is not None:
         runbook.fleet = Fleet(fleet)
+        if 1 not in chain.pages:
+            _refuse_fleet_export(fleet, chain.pages)
     config.stash[RUNBOOK_KEY] = runbook
     config.stash[CHAIN_KEY] = chain
     selected, deselected = [], []
@@ -190,6 +193,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         (_step(item) or 0 for item in selected), default=options.from_step
     )
     items[:] = [item for item in items if _step(item) is None] + selected
+
+
+def _refuse_fleet_export(fleet: list[Selector], pages: tuple[int, ...]) -> None:
+    """``--page 2-5`` of a fleet would run nothing (a fleet's procedure is page 1): say how to go
+    on instead of pytest's "N deselected" — before anything is asked or sent."""
+    from runbook.fleet_export import export_hint
+    from runbook.fleet_list import as_uuid
+
+    first = fleet[0].text
+    raise pytest.UsageError(
+        f"runbook: --page {','.join(map(str, pages))} with a fleet of {len(fleet)} servers runs "
+        "nothing: a fleet's procedure covers page 1 (移行前の作業) only. "
+        + export_hint(first, as_uuid(first))
+    )
 
 
 def _check_chain_ids(config: pytest.Config) -> None:

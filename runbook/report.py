@@ -78,7 +78,7 @@ def write_report(reporter: pytest.TerminalReporter, run: Runbook) -> None:
         for detail in details[1:] if same_line else details:
             reporter.write_line(f"{'':14}{detail}")
     if run.fleet is not None:  # the fleet's servers and what became of each
-        for line in fleet_table(run.fleet):
+        for line in fleet_table(run.fleet, live=run.options.live):
             reporter.write_line(line, **({"red": True} if "FAILED" in line[:60] else {}))
     for path in run.evidence_paths:
         reporter.write_line(f"evidence: {path}")

@@ -20,7 +20,6 @@ from runbook.identity import password_auth, request_token
 from runbook.resolve import (
     check_stop_permission,
     check_zone,
-    resolve_server_name,
     resolve_variables,
     token_lookup,
 )
@@ -121,11 +120,7 @@ def test_step3_set_variables(runbook: Runbook) -> None:
     permission = check_stop_permission(v, stops=stops)  # a read-only user fails here, not at 4
     if permission and runbook.grant is None:  # step 2 printed it when it got the token
         runbook.note(permission)
-    name = runbook.sources.get("server_name")
-    if not v.server_id and name and v.token:
-        # GET {COMPUTE}/{v2|v2.1}/{PROJECT_ID}/servers: the one server named exactly NAME
-        v.server_id = resolve_server_name(runbook.compute(), name)
-        runbook.note(f"--server-name {name!r}: the one server with that name is {v.server_id}")
+    runbook.resolve_server_name()  # --server-name: GET …/servers, the one server named so
     shown = [("COMPUTE", v.compute), ("PROJECT_ID", v.project_id)]
     for name, value in shown if runbook.fleet else [*shown, ("SERVER_ID", v.server_id)]:
         origin = v.origins.get(name, "the token's catalog, once there is a token")
