@@ -84,7 +84,17 @@ $(BENCH)/.installed: pyproject.toml
 	touch $@
 
 ## bench: run the benchmarks and write docs/BENCHMARKS.md (load generator: wrk, if installed)
+# wrk (the load generator of the throughput rows) is a system package: installed from Debian's
+# archive when it is missing and this is root on a Debian/Ubuntu machine (as on our CI kind);
+# elsewhere the throughput rows say they were skipped and how to install it. WRK=no skips it.
+WRK ?= auto
 bench: $(BENCH)/.installed
+	@if [ "$(WRK)" = auto ] && ! command -v wrk >/dev/null && command -v apt-get >/dev/null \
+	  && [ "$$(id -u)" = 0 ]; then \
+	  echo "make bench: installing wrk (apt-get install wrk) for the throughput rows"; \
+	  apt-get install -y -qq wrk >/dev/null 2>&1 || (apt-get update -qq >/dev/null 2>&1 \
+	    && apt-get install -y -qq wrk >/dev/null 2>&1) || echo "make bench: could not install wrk"; \
+	fi
 	$(BENCH_PY) -m bench $(ARGS)
 
 ## emulator: the standalone emulator in the foreground (Ctrl-C stops it)

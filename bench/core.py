@@ -184,6 +184,29 @@ def timed(args: Sequence[str], cwd: Path, env: dict[str, str] | None = None) -> 
     return Timed(wall, cpu, proc.returncode, usage.ru_maxrss)
 
 
+# Linux counts in a child's peak RSS the memory of the process that forked it (the copied address
+# space is the exec'd image's "old mm"): a child of the bench, grown by the figures before, starts
+# at the bench's size. A small launcher (python -I -S, ~10 MB) forks the command instead and
+# reports the command's own peak (wait4).
+_LAUNCHER = (
+    "import os, subprocess, sys\n"
+    "child = subprocess.Popen(sys.argv[2:])\n"
+    "_, status, usage = os.wait4(child.pid, 0)\n"
+    "open(sys.argv[1], 'w').write(str(usage.ru_maxrss))\n"
+    "sys.exit(os.waitstatus_to_exitcode(status))\n"
+)
+
+
+def peak_rss_kb(args: Sequence[str], cwd: Path, env: dict[str, str] | None = None) -> int:
+    """The peak RSS (KB) of one run of a command, not counting the bench's own memory."""
+    with tempfile.TemporaryDirectory(prefix="bench-rss-") as folder:
+        answer = Path(folder) / "maxrss"
+        run = timed([sys.executable, "-I", "-S", "-c", _LAUNCHER, str(answer), *args], cwd, env)
+        if run.code != 0:
+            raise BenchError(f"{args[0]} … exited with {run.code} (measuring its memory)")
+        return int(answer.read_text())
+
+
 def pytest_args(*args: str) -> list[str]:
     """``python -m pytest -q -p no:cacheprovider …`` with this interpreter."""
     return [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args]
