@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import uuid
 from typing import Any
 
 from runbook.errors import RunbookError
@@ -17,7 +18,8 @@ def start_emulator(
 ) -> tuple[Any, dict[str, str], str]:
     """Start an ``EmulatorServer`` on 127.0.0.1 (a free port): ``(server, OS_* credentials, SERVER_ID)``.
 
-    ``fleet``: names of extra ACTIVE servers to seed (``--rehearsal-servers N``).
+    ``fleet``: names of extra ACTIVE servers to seed (``--rehearsal-servers N``), each with a
+    system volume.
     """
     gc.freeze()  # see below: the emulator's imports' collections then skip pytest's objects
     from emulator import EmulatorServer
@@ -31,7 +33,8 @@ def start_emulator(
         ) from exc
     server.start()
     for name in fleet or ():
-        server.add_server(name=name, status="ACTIVE")
+        # Each boots from a system volume of its own, as FJcloud-O's servers (and the seed's) do.
+        server.add_server(name=name, status="ACTIVE", volumes_attached=[str(uuid.uuid4())])
     # Everything loaded so far (pytest, requests, Flask, the emulator's app) lives until the
     # process ends; moved out of the cyclic collector's generations, it is no longer scanned by
     # every full collection (pytest's own gc.collect() at the end included). Measured with
