@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import request
 
 from emulator.current import current_state
@@ -19,10 +21,18 @@ def service_base(name: str) -> str:
     Prefix style (one host, DevStack-like): ``http://127.0.0.1:8774/compute``; that is the seed
     document's ``COMPUTE``. FJcloud host style (the in-process mock): the real hostnames.
     """
+    return service_bases()(name)
+
+
+def service_bases() -> Callable[[str], str]:
+    """``service_base`` for the current request, its host looked up once for many services
+    (a token's catalog names six)."""
     config = current_state().config
     if config.endpoint_style == "fjcloud-hosts":
-        return fjcloud_host_base(name, config.region)
-    return f"{_host_url()}{service(name).prefix}"
+        region = config.region
+        return lambda name: fjcloud_host_base(name, region)
+    host_url = _host_url()
+    return lambda name: f"{host_url}{service(name).prefix}"
 
 
 def _host_url() -> str:

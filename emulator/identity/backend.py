@@ -17,6 +17,7 @@ from typing import Any
 from emulator.clock import Clock, isoformat_keystone
 from emulator.config import EmulatorConfig
 from emulator.identity.auth_request import AuthRequest, Ref
+from emulator.identity.catalog import Catalog
 from emulator.identity.errors import AccountLocked, TokenNotFound, Unauthorized
 from emulator.identity.lockout import LockoutTracker
 from emulator.seed import DomainSeed, ProjectSeed, RoleSeed, UserSeed
@@ -75,6 +76,7 @@ class IdentityBackend:
         self._tokens: dict[str, _TokenRecord] = {}
         self._prune_at = _MIN_PRUNE_AT
         self._lockout = LockoutTracker(config.lockout)
+        self.catalog = Catalog(config)  # what every project-scoped token lists
 
     # -- for other services ------------------------------------------------------------------
     def authenticate(self, token_id: str | None) -> TokenInfo:

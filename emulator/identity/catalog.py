@@ -41,37 +41,63 @@ def _stable_id(*parts: str) -> str:
     return uuid.uuid5(_NAMESPACE, "/".join(parts)).hex
 
 
+class Catalog:
+    """The service catalog of one config: what every token repeats (ids, types, names, the
+    services listed) worked out once; ``render`` adds what depends on the request.
+
+    The identity backend builds one per config (which never changes for the backend's life:
+    ``reset()`` builds a new backend), so a token POST does not redo the table walk and the
+    endpoint ids.
+    """
+
+    def __init__(self, config: EmulatorConfig) -> None:
+        self._config = config
+        region = config.region
+        self._entries = tuple(
+            (
+                service.name,
+                entry,
+                _stable_id(entry.type),
+                tuple((_stable_id(region, entry.type, i), i) for i in INTERFACES),
+            )
+            for service in SERVICES
+            if (entry := service.catalog) is not None
+        )
+
+    def render(self, project_id: str, service_base: Callable[[str], str]) -> list[dict[str, Any]]:
+        """Every service of ``emulator.services`` that has a catalog entry, in the table's
+        order, with public/internal/admin endpoints in the config's region.
+
+        ``service_base(name)`` is the base URL of the service ``name`` as the client sees it
+        (``emulator.urls.service_bases()`` for the current request).
+        """
+        config = self._config
+        region = config.region
+        catalog = []
+        for name, entry, service_id, endpoints in self._entries:
+            url = service_base(name) + entry.path(config, project_id)
+            catalog.append(
+                {
+                    "endpoints": [
+                        {
+                            "id": endpoint_id,
+                            "interface": interface,
+                            "region": region,
+                            "region_id": region,
+                            "url": url,
+                        }
+                        for endpoint_id, interface in endpoints
+                    ],
+                    "id": service_id,
+                    "type": entry.type,
+                    "name": entry.name,
+                }
+            )
+        return catalog
+
+
 def build_catalog(
     config: EmulatorConfig, project_id: str, service_base: Callable[[str], str]
 ) -> list[dict[str, Any]]:
-    """Every service of ``emulator.services`` that has a catalog entry, in the table's order,
-    with public/internal/admin endpoints in the config's region.
-
-    ``service_base(name)`` is the base URL of the service ``name`` as the client sees it
-    (``emulator.urls.service_base`` for the current request).
-    """
-    region = config.region
-    catalog = []
-    for service in SERVICES:
-        entry = service.catalog
-        if entry is None:
-            continue
-        url = service_base(service.name) + entry.path(config, project_id)
-        catalog.append(
-            {
-                "endpoints": [
-                    {
-                        "id": _stable_id(region, entry.type, interface),
-                        "interface": interface,
-                        "region": region,
-                        "region_id": region,
-                        "url": url,
-                    }
-                    for interface in INTERFACES
-                ],
-                "id": _stable_id(entry.type),
-                "type": entry.type,
-                "name": entry.name,
-            }
-        )
-    return catalog
+    """The catalog of ``config`` for ``project_id`` (``Catalog.render``)."""
+    return Catalog(config).render(project_id, service_base)

@@ -10,9 +10,9 @@ from flask import Blueprint, Response, jsonify, request
 from emulator.current import current_state
 from emulator.identity.auth_request import parse_auth_request
 from emulator.identity.backend import IdentityBackend, TokenInfo
-from emulator.identity.catalog import build_catalog, version_v3
+from emulator.identity.catalog import version_v3
 from emulator.identity.errors import RequestTooLarge, ValidationError
-from emulator.urls import service_base
+from emulator.urls import service_base, service_bases
 
 # Under /identity (emulator.services). IdentityError is rendered by the app-level handler.
 bp = Blueprint("identity", __name__)
@@ -85,9 +85,10 @@ def _header(name: str) -> str | None:
 
 def _token_response(info: TokenInfo) -> Response:
     """``{"token": {…}}``; a project-scoped token carries the catalog unless ``?nocatalog``."""
-    body = _backend().describe(info)
+    backend = _backend()
+    body = backend.describe(info)
     if info.project_id is not None and "nocatalog" not in request.args:
-        body["catalog"] = build_catalog(current_state().config, info.project_id, service_base)
+        body["catalog"] = backend.catalog.render(info.project_id, service_bases())
     return jsonify({"token": body})
 
 
