@@ -24,7 +24,7 @@ from werkzeug.wsgi import get_content_length, get_input_stream
 
 from emulator.control.errors import ConnectionDropped
 from emulator.control.faults import Fault
-from emulator.control.requestlog import Exchange, logged_environ_headers
+from emulator.control.requestlog import Exchange, environ_headers
 from emulator.current import STATE_KEY
 from emulator.requestid import (
     REQUEST_ID_KEY,
@@ -110,14 +110,14 @@ class ControlLayer:
         # Raw parts only: the log masks them when it is read (see requestlog.Exchange).
         control.requests.append(
             Exchange(
-                at=state.clock.now(),
+                at=state.clock.time(),  # the log's ISO time is made when read
                 method=method,
                 path=path,
                 query=environ.get("QUERY_STRING", ""),
                 service=_service_name(path),
                 # drop_after: the route ran and answered; the client just never saw it.
                 status=None if status_line is None else int(status_line[:3]),
-                request_headers=logged_environ_headers(environ),
+                request_headers=environ_headers(environ),
                 request_body=request_body,
                 response_headers=None if headers is None else list(headers),
                 response_body=response_body,

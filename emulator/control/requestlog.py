@@ -20,7 +20,7 @@ import re
 import threading
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any, Protocol
 
 from werkzeug.datastructures import Headers
@@ -171,16 +171,27 @@ def _redact(value: Any, secrets: list[str]) -> Any:
     return value
 
 
-def logged_environ_headers(environ: Mapping[str, Any]) -> dict[str, str]:
-    """Every request header in a WSGI environ, raw (``Exchange`` masks them when read)."""
-    headers: dict[str, str] = {}
-    for key, value in environ.items():
-        if key.startswith("HTTP_"):
-            key = key[5:]
-        elif key not in ("CONTENT_TYPE", "CONTENT_LENGTH") or not value:
-            continue  # not a header (a WSGI/CGI variable), or an empty CGI default
-        headers[_KNOWN_NAMES.get(key) or key.replace("_", "-").title()] = value
-    return headers
+_CGI_HEADERS = frozenset({"CONTENT_TYPE", "CONTENT_LENGTH"})
+
+
+def environ_headers(environ: Mapping[str, Any]) -> dict[str, str]:
+    """Every request header in a WSGI environ, raw and under its environ key (``HTTP_HOST``):
+    ``logged_names`` spells the names when the log is read."""
+    return {
+        key: value
+        for key, value in environ.items()
+        # CONTENT_TYPE/LENGTH are headers unless empty (a CGI default); other keys are not.
+        if key.startswith("HTTP_") or (key in _CGI_HEADERS and value)
+    }
+
+
+def logged_names(headers: Mapping[str, str]) -> dict[str, str]:
+    """``environ_headers`` under the names clients spell them (``Host``, ``X-Auth-Token``)."""
+    logged: dict[str, str] = {}
+    for key, value in headers.items():
+        name = key[5:] if key.startswith("HTTP_") else key
+        logged[_KNOWN_NAMES.get(name) or name.replace("_", "-").title()] = value
+    return logged
 
 
 class _HasPassword(Protocol):
@@ -213,13 +224,13 @@ class Exchange:
     def __init__(
         self,
         *,
-        at: datetime,
+        at: float,
         method: str,
         path: str,
         query: str,
         service: str | None,
         status: int | None,
-        request_headers: Mapping[str, str],
+        request_headers: Mapping[str, str],  # environ_headers(): named when read
         request_body: bytes,
         response_headers: Sequence[tuple[str, str]] | None,
         response_body: bytes,
@@ -254,20 +265,21 @@ class Exchange:
         return self._entry
 
     def _masked(self) -> dict[str, Any]:
+        request_headers = logged_names(self.request_headers)
         response_headers = Headers(list(self.response_headers or ()))
-        secrets = token_values(self.request_headers, response_headers)
+        secrets = token_values(request_headers, response_headers)
         secrets += body_token_ids(self.request_body)
         secrets += [user.password for user in self.users]
         values = _secret_values(secrets)
         return {
-            "at": self.at.isoformat(),
+            "at": datetime.fromtimestamp(self.at, tz=timezone.utc).isoformat(),
             "method": self.method,
             # A client may put anything in the URL (a fuzzer did: the demo password in a query).
             "path": _redact(self.path, values),
             "query": _redact(self.query, values),
             "service": self.service,
             "status": self.status,
-            "request_headers": mask_headers(self.request_headers.items(), values),
+            "request_headers": mask_headers(request_headers.items(), values),
             "request_body": mask_body(self.request_body, secrets),
             # What the application sent; waitress adds Date, Server and the connection's own
             # framing (Connection, Transfer-Encoding) after this layer, the mock adds nothing.
