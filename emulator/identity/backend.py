@@ -7,11 +7,12 @@ CSPRNG) and are never logged or put in ``snapshot()``.
 
 from __future__ import annotations
 
+import base64
 import hmac
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from secrets import token_urlsafe
+from secrets import token_bytes, token_urlsafe
 from typing import Any
 
 from emulator.clock import Clock, isoformat_keystone
@@ -90,6 +91,10 @@ class IdentityBackend:
     # -- POST /v3/auth/tokens ----------------------------------------------------------------
     def issue(self, request: AuthRequest) -> TokenInfo:
         """Authenticate the request's methods and issue a token for its scope."""
+        # Drawn before the lock, in one call: os.urandom releases the GIL, and a thread that
+        # does so while holding the lock makes every other token request queue behind its wait
+        # to get the GIL back.
+        fresh_id, audit_id = _token_and_audit_ids()
         with self._lock:
             now = self.clock.now()
             parent: _TokenRecord | None = None
@@ -116,8 +121,7 @@ class IdentityBackend:
                 methods = tuple(dict.fromkeys(methods + parent.info.methods))
                 parent_audit = parent.audit_ids[-1:]
             project, roles = self._scope(user, request.project)
-            token_id = self._new_token_id()
-            audit_id = token_urlsafe(16)[:22]
+            token_id = self._unused_token_id(fresh_id)
             info = TokenInfo(
                 id=token_id,
                 user_id=user.id,
@@ -242,11 +246,10 @@ class IdentityBackend:
         for token_id in [t for t, r in self._tokens.items() if now >= r.info.expires_at]:
             del self._tokens[token_id]
 
-    def _new_token_id(self) -> str:
-        while True:
+    def _unused_token_id(self, token_id: str) -> str:
+        while token_id in self._tokens:  # 256 random bits: a repeat is never expected
             token_id = token_urlsafe(32)
-            if token_id not in self._tokens:
-                return token_id
+        return token_id
 
     def _find_domain(self, domain_id: str | None, domain_name: str | None) -> DomainSeed | None:
         if domain_id is not None:
@@ -309,3 +312,14 @@ class IdentityBackend:
 
 def _iso(epoch_seconds: float) -> str:
     return isoformat_keystone(datetime.fromtimestamp(epoch_seconds, tz=timezone.utc))
+
+
+def _token_and_audit_ids() -> tuple[str, str]:
+    """A token value (as ``secrets.token_urlsafe(32)``: 32 random bytes, URL-safe base64) and
+    an audit id (16 bytes, 22 characters, as Keystone's), from one read of the OS's CSPRNG."""
+    raw = token_bytes(48)
+    return _urlsafe(raw[:32]), _urlsafe(raw[32:])
+
+
+def _urlsafe(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
