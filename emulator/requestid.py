@@ -8,6 +8,7 @@ and costs one call per request rather than a hook dispatch plus context-local lo
 
 from __future__ import annotations
 
+import os
 import random
 import uuid
 from collections.abc import Callable, Iterable
@@ -30,6 +31,8 @@ _STATUS_LINES = {code: f"{code} {phrase}" for code, phrase in HTTP_STATUS_CODES.
 # rather than uuid.uuid4()'s os.urandom, which releases the GIL on every call — under load,
 # each release is a hand-off to another thread and a wait to get the GIL back, on every request.
 _IDS = random.Random()  # noqa: S311 - request ids identify, they protect nothing
+if hasattr(os, "register_at_fork"):  # a forked child must not repeat its parent's ids
+    os.register_at_fork(after_in_child=_IDS.seed)
 
 
 def new_request_id() -> str:
