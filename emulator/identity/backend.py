@@ -1,18 +1,17 @@
 """Identity state: users, projects and tokens from the seed, under one lock, timed by the clock.
 
 Every other service calls ``authenticate(token_id)`` — the job keystonemiddleware does in front
-of Nova. Token values are opaque ``secrets.token_urlsafe(32)`` strings (256 bits of the OS's
-CSPRNG) and are never logged or put in ``snapshot()``.
+of Nova. Token values are opaque strings of 256 bits of the OS's CSPRNG, URL-safe base64 as
+``secrets.token_urlsafe(32)`` makes them (``token_values``), and are never logged or put in
+``snapshot()``.
 """
 
 from __future__ import annotations
 
-import base64
 import hmac
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from secrets import token_bytes, token_urlsafe
 from typing import Any
 
 from emulator.clock import Clock, isoformat_keystone
@@ -21,6 +20,7 @@ from emulator.identity.auth_request import AuthRequest, Ref
 from emulator.identity.catalog import Catalog
 from emulator.identity.errors import AccountLocked, TokenNotFound, Unauthorized
 from emulator.identity.lockout import LockoutTracker
+from emulator.identity.token_values import new_token_and_audit_id, new_token_value
 from emulator.seed import DomainSeed, ProjectSeed, RoleSeed, UserSeed
 
 _MIN_PRUNE_AT = 1024
@@ -91,10 +91,10 @@ class IdentityBackend:
     # -- POST /v3/auth/tokens ----------------------------------------------------------------
     def issue(self, request: AuthRequest) -> TokenInfo:
         """Authenticate the request's methods and issue a token for its scope."""
-        # Drawn before the lock, in one call: os.urandom releases the GIL, and a thread that
+        # Drawn before the lock: a block read of os.urandom releases the GIL, and a thread that
         # does so while holding the lock makes every other token request queue behind its wait
         # to get the GIL back.
-        fresh_id, audit_id = _token_and_audit_ids()
+        fresh_id, audit_id = new_token_and_audit_id()
         with self._lock:
             now = self.clock.now()
             parent: _TokenRecord | None = None
@@ -248,7 +248,7 @@ class IdentityBackend:
 
     def _unused_token_id(self, token_id: str) -> str:
         while token_id in self._tokens:  # 256 random bits: a repeat is never expected
-            token_id = token_urlsafe(32)
+            token_id = new_token_value()
         return token_id
 
     def _find_domain(self, domain_id: str | None, domain_name: str | None) -> DomainSeed | None:
@@ -312,14 +312,3 @@ class IdentityBackend:
 
 def _iso(epoch_seconds: float) -> str:
     return isoformat_keystone(datetime.fromtimestamp(epoch_seconds, tz=timezone.utc))
-
-
-def _token_and_audit_ids() -> tuple[str, str]:
-    """A token value (as ``secrets.token_urlsafe(32)``: 32 random bytes, URL-safe base64) and
-    an audit id (16 bytes, 22 characters, as Keystone's), from one read of the OS's CSPRNG."""
-    raw = token_bytes(48)
-    return _urlsafe(raw[:32]), _urlsafe(raw[32:])
-
-
-def _urlsafe(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
