@@ -27,10 +27,16 @@ class _RandomBlocks:
 
     def take(self, n: int) -> bytes:
         with self._lock:
-            if self._used + n > len(self._block):
-                self._block, self._used = os.urandom(max(BLOCK, n)), 0
-            start, self._used = self._used, self._used + n
-            return self._block[start : self._used]
+            if self._used + n <= len(self._block):
+                start, self._used = self._used, self._used + n
+                return self._block[start : self._used]
+        # Read outside the lock: holding it through the read's GIL release would queue every
+        # other token request on it. Threads that find the block used up meanwhile read blocks
+        # of their own; the last one stored is used on, and no byte is handed out twice.
+        fresh = os.urandom(max(BLOCK, n))
+        with self._lock:
+            self._block, self._used = fresh, n
+        return fresh[:n]
 
     def forget(self) -> None:
         """In a forked child: a new lock (the parent's may be held) and nothing inherited."""
