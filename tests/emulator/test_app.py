@@ -7,6 +7,7 @@ import pytest
 
 from emulator import create_app
 from emulator.requestid import new_request_id
+from tests.emulator.forked import next_in_child_and_parent
 
 
 @pytest.mark.parametrize("path", ["/identity/v3", "/compute/v2/", "/compute/nowhere"])
@@ -34,16 +35,7 @@ def test_request_ids_are_distinct_version_4_uuids() -> None:
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
 def test_a_forked_child_does_not_repeat_its_parents_request_ids() -> None:
     """The ids come from a generator of the process's own, re-seeded in a forked child."""
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: send its next id, and leave without running pytest's teardown
-        os.write(write_end, new_request_id().encode())
-        os._exit(0)
-    os.close(write_end)
-    parent = new_request_id()
-    with os.fdopen(read_end, "rb") as pipe:
-        child = pipe.read().decode()
-    os.waitpid(pid, 0)
+    child, parent = next_in_child_and_parent(new_request_id)
     assert child.startswith("req-")
     assert child != parent
 

@@ -9,6 +9,7 @@ import pytest
 
 from emulator.identity import token_values
 from emulator.identity.token_values import new_token_and_audit_id, new_token_value
+from tests.emulator.forked import next_in_child_and_parent
 
 
 def _decoded(text: str) -> bytes:
@@ -33,15 +34,6 @@ def test_values_have_secrets_token_urlsafe_form_and_never_repeat() -> None:
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
 def test_a_forked_child_does_not_hand_out_its_parents_next_values() -> None:
     new_token_value()  # a block is read, with bytes left that the child inherits
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: send its next value, and leave without running pytest's teardown
-        os.write(write_end, new_token_value().encode())
-        os._exit(0)
-    os.close(write_end)
-    parent = new_token_value()
-    with os.fdopen(read_end, "rb") as pipe:
-        child = pipe.read().decode()
-    os.waitpid(pid, 0)
+    child, parent = next_in_child_and_parent(new_token_value)
     assert len(child) == 43
     assert child != parent
