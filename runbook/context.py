@@ -9,7 +9,6 @@ procedure (which journal, pinning, resuming) is opened by ``runbook.session``.
 from __future__ import annotations
 
 import contextlib
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -21,13 +20,14 @@ import pytest
 from runbook.client import ApiClient, Exchange, HttpSettings
 from runbook.compute import ComputeApi, ServerView
 from runbook.console import Console
+from runbook.curl import as_transcript
 from runbook.evidence import RunRecord, StepRecord
 from runbook.fleet import Fleet
 from runbook.identity import PasswordAuth, TokenGrant, password_auth, request_token
 from runbook.journal import Journal
 from runbook.options import RunbookOptions
 from runbook.procedure import StopAttempt, completed_step, stop_attempts
-from runbook.resolve import resolve_server_name, resolve_variables, token_lookup
+from runbook.resolve import resolve_variables, server_from_name_option, token_lookup
 from runbook.secrets import SecretRegistry
 from runbook.session import Session, close_session, open_session, pin_procedure, verify_pin
 from runbook.sources import Sources
@@ -249,7 +249,7 @@ class Runbook:
             self.record.steps[self.state.current_step].curl.append(command)
             self.journal.append("curl", step=self.state.current_step, command=command)
         if self.options.dry_run:
-            for shown in _transcript(command):
+            for shown in as_transcript(command):
                 self.console.line(f"      {shown}", cyan=True)
 
     def confirmed(self, how: str, question: str) -> None:
@@ -287,15 +287,12 @@ class Runbook:
         self.variables_resolved = True
 
     def resolve_server_name(self) -> None:
-        """``--server-name NAME`` and no SERVER_ID: the one server of the project named exactly
-        NAME (GET {COMPUTE}/{v2|v2.1}/{PROJECT_ID}/servers) — in page 1's step 3, or in the
-        first step of an invocation that starts later (pages 2–5 of one server)."""
-        v = self.variables
-        name = self.sources.get("server_name")
-        if self.fleet is not None or v.server_id or not name or not v.token:
-            return
-        v.server_id = resolve_server_name(self.compute(), str(name))
-        self.note(f"--server-name {name!r}: the one server with that name is {v.server_id}")
+        """``--server-name`` (not in a fleet): in page 1's step 3, or in the first step of an
+        invocation that starts later (pages 2–5 of one server)."""
+        if self.fleet is None:
+            said = server_from_name_option(self.variables, self.sources, self.compute)
+            if said:
+                self.note(said)
 
     def accept_token(self, grant: TokenGrant) -> None:
         """The one way a token obtained with the password enters the run (steps 2, 401 retry)."""
@@ -384,22 +381,3 @@ def _tls_label(verify: bool | str, auth_url: str) -> str:
     if verify is False:
         return "NOT verified (--insecure)"
     return f"verified with CA bundle {verify}"
-
-
-def _transcript(command: str) -> list[str]:
-    """A command as a shell transcript: ``$ `` before each command, ``> `` (the shell's PS2)
-    before the lines of a here-document up to its terminator, exports and comments as they are.
-    """
-    lines: list[str] = []
-    heredoc: str | None = None
-    for line in command.splitlines():
-        if heredoc is not None:
-            lines.append(f"> {line}")
-            heredoc = None if line.strip() == heredoc else heredoc
-        elif line.startswith(("export ", "#")):
-            lines.append(line)
-        else:
-            lines.append(f"$ {line}")
-            match = re.search(r"<<-?\s*['\"]?(\w+)['\"]?\s*$", line)
-            heredoc = match.group(1) if match else None
-    return lines

@@ -9,6 +9,7 @@ splits them, and the token only ever as ``${TOKEN}``. Values are quoted for a PO
 from __future__ import annotations
 
 import json
+import re
 import shlex
 from typing import Any
 
@@ -69,3 +70,22 @@ def show_command(version: str, verify: bool | str = True) -> str:
 def json_preview(data: Any) -> str:
     """Compact JSON for a one-line note."""
     return json.dumps(data, ensure_ascii=False, separators=(", ", ": "))
+
+
+def as_transcript(command: str) -> list[str]:
+    """A command as a shell transcript: ``$ `` before each command, ``> `` (the shell's PS2)
+    before the lines of a here-document up to its terminator, exports and comments as they are.
+    """
+    lines: list[str] = []
+    heredoc: str | None = None
+    for line in command.splitlines():
+        if heredoc is not None:
+            lines.append(f"> {line}")
+            heredoc = None if line.strip() == heredoc else heredoc
+        elif line.startswith(("export ", "#")):
+            lines.append(line)
+        else:
+            lines.append(f"$ {line}")
+            match = re.search(r"<<-?\s*['\"]?(\w+)['\"]?\s*$", line)
+            heredoc = match.group(1) if match else None
+    return lines

@@ -15,13 +15,19 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Generator, Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
 from runbook.chainoptions import ChainOptions, add_chain_options
-from runbook.errors import RunbookError, VariableError
+from runbook.errors import RunbookError
+from runbook.invocation import (
+    check_chain_ids,
+    not_selected,
+    refuse_fleet_export,
+    refuse_xdist,
+    runbook_args,
+)
 from runbook.options import RunbookOptions, add_options
 from runbook.pages import PAGES, page_of, step_id
 from runbook.steps import STEPS
@@ -29,7 +35,6 @@ from runbook.steps import STEPS
 if TYPE_CHECKING:
     from runbook.chain import Chain
     from runbook.context import Runbook
-    from runbook.fleet_list import Selector
 
 MARKER = "runbook_step"
 PAGE_MARKER = "runbook_page"
@@ -57,41 +62,11 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "fleet: one server's item of a fleet step (-k 'not fleet or [web-1]')"
     )
-    if _runbook_args(config):
+    if runbook_args(config):
         from runbook.fleet import selection
 
         selection(config)  # a fleet's list read now: a bad or repeating entry is a usage error
-    _refuse_xdist(config)
-
-
-_HERE = Path(__file__).resolve().parent
-
-
-def _runbook_args(config: pytest.Config) -> list[str]:
-    """The command line's paths that collect the runbook's steps (``runbook``, a page, ``.``)."""
-    named = []
-    for arg in config.args:
-        path = (config.invocation_params.dir / arg.split("::", 1)[0]).resolve()
-        if path == _HERE or _HERE in path.parents or path in _HERE.parents:
-            named.append(arg)
-    return named
-
-
-def _refuse_xdist(config: pytest.Config) -> None:
-    """``pytest runbook -n N``: a usage error before anything runs.
-
-    pytest-xdist (the test suite's ``make test -n 2``) would spread the steps over processes,
-    each with its own emulator, journal and variables; a step would not see what the step before
-    it made. ``dist`` is "no" without ``-n``/``--dist`` (and with ``-n 0``) or without xdist.
-    """
-    if getattr(config.option, "dist", "no") == "no":
-        return
-    named = _runbook_args(config)
-    if named:
-        raise pytest.UsageError(
-            f"{named[0]}: the runbook's steps run in order in one process — run pytest runbook "
-            "without -n/--dist (pytest-xdist is for the test suite: make test)"
-        )
+    refuse_xdist(config)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -146,7 +121,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
     options = RunbookOptions.from_config(config)
     chain = ChainOptions.from_config(config)
-    _check_chain_ids(config)
+    check_chain_ids(config)
     if not options.live and min(chain.pages) > 1:
         # A rehearsal's emulator is new in every invocation: page N needs what the pages before
         # it make (a stopped server, an image, an export), so they run first, and it says so.
@@ -162,13 +137,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if fleet is not None:
         runbook.fleet = Fleet(fleet)
         if 1 not in chain.pages:
-            _refuse_fleet_export(fleet, chain.pages)
+            refuse_fleet_export(fleet, chain.pages)
     config.stash[RUNBOOK_KEY] = runbook
     config.stash[CHAIN_KEY] = chain
     selected, deselected = [], []
     for item in steps:
         number = _step(item) or 0
-        why = _not_selected(number, options, chain, runbook.fleet is not None)
+        why = not_selected(number, options, chain, runbook.fleet is not None)
         if why is None:
             selected.append(item)
         else:
@@ -182,7 +157,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if number not in chosen:
             record.outcome = "not selected"
             record.reason = (
-                _not_selected(number, options, chain, runbook.fleet is not None)
+                not_selected(number, options, chain, runbook.fleet is not None)
                 or "not collected (another file or -k)"
             )
     if deselected:
@@ -193,51 +168,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         (_step(item) or 0 for item in selected), default=options.from_step
     )
     items[:] = [item for item in items if _step(item) is None] + selected
-
-
-def _refuse_fleet_export(fleet: list[Selector], pages: tuple[int, ...]) -> None:
-    """``--page 2-5`` of a fleet would run nothing (a fleet's procedure is page 1): say how to go
-    on instead of pytest's "N deselected" — before anything is asked or sent."""
-    from runbook.fleet_export import export_hint
-    from runbook.fleet_list import as_uuid
-
-    first = fleet[0].text
-    raise pytest.UsageError(
-        f"runbook: --page {','.join(map(str, pages))} with a fleet of {len(fleet)} servers runs "
-        "nothing: a fleet's procedure covers page 1 (移行前の作業) only. "
-        + export_hint(first, as_uuid(first))
-    )
-
-
-def _check_chain_ids(config: pytest.Config) -> None:
-    """CONTAINER, VOLUME_ID, IMAGE_NAME … checked before anything is asked or sent."""
-    from runbook.chainvars import ChainVariables, resolve_ids
-    from runbook.sources import environment
-
-    try:
-        resolve_ids(ChainVariables(), vars(config.option), environment())
-    except VariableError as exc:
-        raise pytest.UsageError(f"runbook: {exc.render()}") from exc
-
-
-def _not_selected(
-    number: int, options: RunbookOptions, chain: ChainOptions, fleet: bool = False
-) -> str | None:
-    """Why step ``number`` is left out, or None when it runs.
-
-    ``--from-step``/``--to-step`` pick page 1's steps (1–5); a ``--to-step`` before 5 ends the
-    chain there (later pages need a stopped server). ``--page`` picks whole pages.
-    """
-    page = page_of(number)
-    if fleet and page > 1:
-        return "a fleet runs page 1 (the pre-work) only: pages 2–5 act on one server at a time"
-    if page not in chain.pages:
-        return f"outside --page {','.join(map(str, chain.pages))}"
-    if page == 1 and not options.from_step <= number <= options.to_step:
-        return f"outside --from-step {options.from_step} --to-step {options.to_step}"
-    if page > 1 and options.to_step < 5:
-        return f"after --to-step {options.to_step} (page 1 not finished in this invocation)"
-    return None
 
 
 @pytest.fixture(scope="session")

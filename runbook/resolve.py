@@ -8,6 +8,7 @@ project). A missing value is an error naming the variable and where it can come 
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from typing import Any
 
 from runbook.compute import ComputeApi
@@ -159,6 +160,18 @@ def resolve_variables(
             "SERVER_ID", "missing: which server to stop", sources=WHERE_FROM["SERVER_ID"]
         )
     return notes
+
+
+def server_from_name_option(
+    variables: Variables, sources: Sources, compute: Callable[[], ComputeApi]
+) -> str | None:
+    """``--server-name NAME`` and no SERVER_ID: set SERVER_ID to the one server named exactly NAME
+    (GET {COMPUTE}/{v2|v2.1}/{PROJECT_ID}/servers); the line saying so, or None (nothing to do)."""
+    name = sources.get("server_name")
+    if variables.server_id or not name or not variables.token:
+        return None
+    variables.server_id = resolve_server_name(compute(), str(name))
+    return f"--server-name {name!r}: the one server with that name is {variables.server_id}"
 
 
 def resolve_server_name(compute: ComputeApi, name: str) -> str:
