@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from runbook.fleet import Fleet, Member
 from runbook.live_view import SPARE_ROWS, Size
-from runbook.progress import duration
+from runbook.progress import duration, poll_clock
 
 Seen = tuple[str, str]  # (status, task_state) as shown
 
@@ -126,5 +126,4 @@ class FleetProgress:
         return f"{done} SHUTOFF, {failed} failed, {waiting} waiting of {len(self._members)}"
 
     def _clock(self, elapsed: float) -> str:
-        # Sub-0.1 s polls (rehearsals) need two decimals, or every line reads "0.0 s".
-        return f"{elapsed:7.2f}" if self._interval < 0.1 else f"{elapsed:7.1f}"
+        return poll_clock(elapsed, self._interval)

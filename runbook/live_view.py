@@ -87,9 +87,4 @@ def _cut(line: str, columns: int) -> str:
     """``line`` in at most ``columns`` terminal columns, ``…`` at the end when it was cut."""
     if wcwidth.width(line) <= columns:
         return line
-    cut = ""
-    for char in line:
-        if wcwidth.width(cut + char) > columns - 1:
-            break
-        cut += char
-    return cut + "…"
+    return wcwidth.clip(line, 0, columns - 1) + "…"

@@ -32,6 +32,12 @@ def duration(seconds: float) -> str:
     return f"{hours} h {rest:02d} min"
 
 
+def poll_clock(elapsed: float, interval: float) -> str:
+    """Step 5's elapsed seconds, 7 wide: two decimals for sub-0.1 s polls (rehearsals), or every
+    line would read "0.0 s"; one decimal otherwise."""
+    return f"{elapsed:7.2f}" if interval < 0.1 else f"{elapsed:7.1f}"
+
+
 def size(count: float) -> str:
     """``512 B``, ``1.5 MiB``, ``40.0 GiB``."""
     value = float(count)

@@ -16,6 +16,7 @@ from runbook.errors import ApiError, NotConfirmed, UncertainRequest, WaitFailed
 from runbook.identity import fault_message
 from runbook.journal import Journal
 from runbook.procedure import StopAttempt, stop_attempts
+from runbook.progress import poll_clock
 from runbook.secrets import SecretRegistry
 
 
@@ -264,9 +265,9 @@ def wait_for_shutoff(
                 hint="it was deleted (or moved out of the project): nothing left to export from it",
             ) from exc
         elapsed = clock() - started
-        # Sub-0.1 s polls (rehearsals) need two decimals, or every line reads "0.0 s".
-        shown = f"{elapsed:7.2f}" if interval < 0.1 else f"{elapsed:7.1f}"
-        progress(f"{shown} s  status {server.status:<8} task_state {server.task_state or '-'}")
+        progress(
+            f"{poll_clock(elapsed, interval)} s  status {server.status:<8} task_state {server.task_state or '-'}"
+        )
         if server.status == "SHUTOFF":
             return server, elapsed
         failed = in_error(server)
